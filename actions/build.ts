@@ -1,9 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { build, type Metafile } from 'esbuild';
+import { parse } from 'yaml';
 import { z } from 'zod';
+import { renderCompositeAction, renderNodeAction } from './composite-action.ts';
 
 /** The repository's `actions/` folder. */
 export const ACTIONS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -20,6 +24,8 @@ const BANNER = [
   "import { createRequire as __mlgateCreateRequire } from 'node:module';",
   'const require = __mlgateCreateRequire(import.meta.url);',
 ].join('\n');
+
+export const DIST_PACKAGE_JSON = `${JSON.stringify({ type: 'module' })}\n`;
 
 export interface ActionEntry {
   /** The action's name (its folder under `actions/`). */
@@ -93,6 +99,11 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
     write: true,
   });
   const outputs = describeOutputs(result.metafile);
+  for (const action of actions) {
+    // Marks the bundle as ESM wherever the action is checked out, whatever package.json sits above it.
+    await mkdir(join(outRoot, action.name, 'dist'), { recursive: true });
+    await writeFile(join(outRoot, action.name, 'dist', 'package.json'), DIST_PACKAGE_JSON);
+  }
   return actions.map((action) => {
     const bundle = resolve(outRoot, action.name, 'dist', 'index.js');
     const output = outputs.get(bundle);
@@ -100,50 +111,142 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
   });
 }
 
-const ActionPackage = z.looseObject({
-  dependencies: z.record(z.string(), z.string()).default({}),
+/** The version of a package as installed at the root, which is what a bundle was built against. */
+async function installedVersion(name: string): Promise<string> {
+  const manifest = join(ACTIONS_DIR, '..', 'node_modules', name, 'package.json');
+  return z.object({ version: z.string() }).parse(JSON.parse(await readFile(manifest, 'utf8'))).version;
+}
+
+/** Keeps an action.yml as its author wrote it (quotes, comments) unless its meaning has to change. */
+function keepIfSame(current: string, rendered: string): string {
+  return isDeepStrictEqual(parse(current), parse(rendered)) ? current : rendered;
+}
+
+/** The files an action's folder must hold besides its bundle, as a map of file name to content. */
+export async function plannedFiles(
+  action: BuiltAction,
+  actionsDir = ACTIONS_DIR,
+): Promise<Record<string, string>> {
+  const actionYaml = await readFile(join(actionsDir, action.name, 'action.yml'), 'utf8');
+  if (action.natives.length === 0)
+    return { 'action.yml': keepIfSame(actionYaml, renderNodeAction(actionYaml)) };
+  const natives: Record<string, string> = {};
+  for (const name of action.natives) natives[name] = await installedVersion(name);
+  const manifest = {
+    name: `mlgate-${action.name}-action`,
+    private: true,
+    description: `Native dependencies of the mlgate ${action.name} action, installed by its composite steps.`,
+    type: 'module',
+    dependencies: natives,
+  };
+  return {
+    'action.yml': keepIfSame(actionYaml, renderCompositeAction(actionYaml, action.name, natives)),
+    'package.json': `${JSON.stringify(manifest, null, 2)}\n`,
+  };
+}
+
+const Lockfile = z.looseObject({
+  packages: z.record(
+    z.string(),
+    z.looseObject({
+      version: z.string().optional(),
+      dependencies: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
 });
 
+/** Problems of an action's package-lock.json against its package.json (missing, or for other versions). */
+export async function checkLockfile(actionDir: string, natives: Record<string, string>): Promise<string[]> {
+  const file = join(actionDir, 'package-lock.json');
+  if (!existsSync(file)) return [`${file} is missing`];
+  const lock = Lockfile.parse(JSON.parse(await readFile(file, 'utf8')));
+  const problems: string[] = [];
+  const root = lock.packages['']?.dependencies ?? {};
+  for (const [name, version] of Object.entries(natives)) {
+    if (root[name] !== version || lock.packages[`node_modules/${name}`]?.version !== version) {
+      problems.push(`${file} does not lock ${name} ${version}`);
+    }
+  }
+  for (const name of Object.keys(root)) {
+    if (!(name in natives)) problems.push(`${file} still locks ${name}`);
+  }
+  return problems;
+}
+
 /**
- * Checks that each bundle's native imports are exactly what its action installs: a bundle importing
- * a native package its `package.json` lacks would crash at start on a runner. Returns one line per problem.
+ * Checks that no bundle imports a native package without its action installing it. Returns one line
+ * per problem (today only a missing package.json for an action that gained a native import by hand).
  */
-export async function checkNatives(
+export async function checkPlannedFiles(
   built: readonly BuiltAction[],
   actionsDir = ACTIONS_DIR,
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const action of built) {
-    const manifest = join(actionsDir, action.name, 'package.json');
-    const declared = existsSync(manifest)
-      ? Object.keys(ActionPackage.parse(JSON.parse(await readFile(manifest, 'utf8'))).dependencies).sort()
-      : [];
-    const missing = action.natives.filter((name) => !declared.includes(name));
-    const unused = declared.filter((name) => !action.natives.includes(name));
-    if (missing.length > 0) {
-      problems.push(
-        `actions/${action.name} imports ${missing.join(', ')} (native) but does not install it: package it as a composite action with ${missing.join(', ')} in actions/${action.name}/package.json (see docs/packaging.md)`,
-      );
+    const dir = join(actionsDir, action.name);
+    const planned = await plannedFiles(action, actionsDir);
+    for (const [name, content] of Object.entries(planned)) {
+      const path = join(dir, name);
+      const current = existsSync(path) ? await readFile(path, 'utf8') : undefined;
+      if (current !== content)
+        problems.push(
+          `actions/${action.name}/${name} is ${current === undefined ? 'missing' : 'out of date'}`,
+        );
     }
-    if (unused.length > 0) {
-      problems.push(
-        `actions/${action.name}/package.json installs ${unused.join(', ')}, which its bundle never imports`,
-      );
+    if (!planned['package.json'] && existsSync(join(dir, 'package.json'))) {
+      problems.push(`actions/${action.name}/package.json installs natives its bundle never imports`);
+    }
+    if (planned['package.json']) {
+      const natives = z
+        .object({ dependencies: z.record(z.string(), z.string()) })
+        .parse(JSON.parse(planned['package.json'])).dependencies;
+      problems.push(...(await checkLockfile(dir, natives)));
     }
   }
   return problems;
 }
 
+async function writeIfChanged(path: string, content: string): Promise<boolean> {
+  const current = existsSync(path) ? await readFile(path, 'utf8') : undefined;
+  if (current === content) return false;
+  await writeFile(path, content);
+  return true;
+}
+
+/** Builds every bundle, then brings each action's action.yml, package.json and lockfile in line. */
 async function main() {
   const actions = await discoverActions();
   const built = await buildActions(actions, ACTIONS_DIR);
   for (const action of built) {
-    const natives = action.natives.length > 0 ? ` (natives: ${action.natives.join(', ')})` : '';
+    const dir = join(ACTIONS_DIR, action.name);
+    const planned = await plannedFiles(action);
+    for (const [name, content] of Object.entries(planned)) {
+      if (await writeIfChanged(join(dir, name), content)) console.log(`wrote actions/${action.name}/${name}`);
+    }
+    if (planned['package.json']) {
+      const natives = z
+        .object({ dependencies: z.record(z.string(), z.string()) })
+        .parse(JSON.parse(planned['package.json'])).dependencies;
+      if ((await checkLockfile(dir, natives)).length > 0) {
+        // Only the lockfile: the natives are installed on the runner, never here.
+        execFileSync(
+          'npm',
+          ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'],
+          {
+            cwd: dir,
+            stdio: 'inherit',
+          },
+        );
+        console.log(`wrote actions/${action.name}/package-lock.json`);
+      }
+    } else if (existsSync(join(dir, 'package.json'))) {
+      await rm(join(dir, 'package.json'));
+      await rm(join(dir, 'package-lock.json'), { force: true });
+      console.log(`removed actions/${action.name}/package.json: its bundle imports no native package`);
+    }
+    const natives = action.natives.length > 0 ? ` (composite, natives: ${action.natives.join(', ')})` : '';
     console.log(`actions/${action.name}/dist/index.js ${(action.bytes / 1024).toFixed(0)} KiB${natives}`);
   }
-  const problems = await checkNatives(built);
-  for (const problem of problems) console.error(`error: ${problem}`);
-  if (problems.length > 0) process.exitCode = 1;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

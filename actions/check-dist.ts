@@ -3,9 +3,17 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACTIONS_DIR, type ActionEntry, buildActions, checkNatives, discoverActions } from './build.ts';
+import {
+  ACTIONS_DIR,
+  type ActionEntry,
+  buildActions,
+  checkPlannedFiles,
+  DIST_PACKAGE_JSON,
+  discoverActions,
+} from './build.ts';
 
-const FIX = 'run `npm run build` and commit dist/';
+const FIX =
+  'run `npm run build` and commit dist/ (and the action.yml, package.json and package-lock.json it rewrites)';
 
 /**
  * Compares committed bundles with a fresh build of the sources, one line per difference. Users run
@@ -18,7 +26,7 @@ export async function findDistDrift(
   const scratch = await mkdtemp(join(tmpdir(), 'mlgate-dist-'));
   try {
     const built = await buildActions(actions, scratch);
-    const problems = await checkNatives(built, actionsDir);
+    const problems = await checkPlannedFiles(built, actionsDir);
     for (const action of built) {
       const committed = join(actionsDir, action.name, 'dist', 'index.js');
       if (!existsSync(committed)) {
@@ -27,6 +35,10 @@ export async function findDistDrift(
       }
       const [fresh, current] = await Promise.all([readFile(action.bundle), readFile(committed)]);
       if (!fresh.equals(current)) problems.push(`actions/${action.name}/dist/index.js is out of date`);
+      const marker = join(actionsDir, action.name, 'dist', 'package.json');
+      if (!existsSync(marker) || (await readFile(marker, 'utf8')) !== DIST_PACKAGE_JSON) {
+        problems.push(`actions/${action.name}/dist/package.json is missing or changed`);
+      }
     }
     const names = new Set(actions.map((action) => action.name));
     for (const entry of await readdir(actionsDir, { withFileTypes: true })) {

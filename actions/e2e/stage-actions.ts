@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { UsesHandler } from '../../shared/testing/action-runner.ts';
+import { ACTIONS_DIR, type ActionEntry, buildActions } from '../build.ts';
+
+const ROOT_NODE_MODULES = resolve(ACTIONS_DIR, '..', 'node_modules');
+
+export interface StagedActions {
+  /** The folder of each staged action, as `uses:` would check it out. */
+  dirs: Record<string, string>;
+  remove(): Promise<void>;
+}
+
+/**
+ * Builds actions from their current sources (one esbuild build, as `npm run build` does) into a
+ * temporary folder laid out like the published repository: `action.yml`, `package.json`,
+ * `package-lock.json` and `dist/`. End-to-end tests run these, so they test the sources under the real
+ * packaging even before anyone has rebuilt the committed `dist/`.
+ */
+export async function stageActions(
+  actions: readonly (ActionEntry & { source?: string })[],
+): Promise<StagedActions> {
+  const root = await mkdtemp(join(tmpdir(), 'mlgate-actions-'));
+  await buildActions(actions, root);
+  const dirs: Record<string, string> = {};
+  for (const action of actions) {
+    // The folder holding action.yml (and package.json, package-lock.json when the action has natives).
+    const source = action.source ?? join(ACTIONS_DIR, action.name);
+    const target = join(root, action.name);
+    await mkdir(target, { recursive: true });
+    await copyFile(join(source, 'action.yml'), join(target, 'action.yml'));
+    for (const file of ['package.json', 'package-lock.json']) {
+      if (existsSync(join(source, file))) await copyFile(join(source, file), join(target, file));
+    }
+    dirs[action.name] = target;
+  }
+  return { dirs, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/**
+ * `actions/cache` as seen from a composite action on a warm runner: it restores `node_modules` (here,
+ * the repository's own, which holds the same locked natives) and reports a hit, so the install step
+ * is skipped as on the second run of a workflow.
+ */
+export const warmNativeCache: UsesHandler = async ({ with: inputs }) => {
+  const path = inputs.path;
+  if (!path || !inputs.key) throw new Error('actions/cache needs path and key');
+  // A real folder of links, never a link to the repository's node_modules: a later `npm ci` in the
+  // action folder deletes node_modules, and must not reach through a link into the repository's.
+  await mkdir(path, { recursive: true });
+  for (const entry of await readdir(ROOT_NODE_MODULES)) {
+    if (entry.startsWith('.')) continue;
+    const link = join(path, entry);
+    if (!existsSync(link)) await symlink(join(ROOT_NODE_MODULES, entry), link, 'dir');
+  }
+  return { 'cache-hit': 'true', 'cache-primary-key': inputs.key, 'cache-matched-key': inputs.key };
+};
+
+/** `actions/cache` on a cold runner: nothing restored, so the install step runs. */
+export const coldNativeCache: UsesHandler = ({ with: inputs }) => ({
+  'cache-hit': 'false',
+  'cache-primary-key': inputs.key ?? '',
+});
