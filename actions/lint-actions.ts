@@ -92,7 +92,9 @@ async function lintCompositeSteps(
   }).replace(/steps: \[\]\n$/, 'steps:\n');
   let synthetic = header;
   const syntheticLines: number[] = [];
-  for (const step of metadata.runs.steps) {
+  // The steps as written (the parsed metadata has its keys in schema order, which would shift lines).
+  const rawSteps = (document.toJS() as { runs: { steps: unknown[] } }).runs.steps;
+  for (const step of rawSteps) {
     syntheticLines.push(synthetic.split('\n').length);
     const block = stringify([step], { lineWidth: 0 });
     synthetic += block

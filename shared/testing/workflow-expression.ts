@@ -205,8 +205,12 @@ class Parser {
     if (token.value === 'false') return false;
     if (token.value === 'null') return null;
     if (this.peek('(')) return this.call(token.value);
-    if (!(token.value in this.scope.contexts)) this.fail(`unknown context "${token.value}"`);
-    return this.scope.contexts[token.value];
+    // Context names are case-insensitive too.
+    const context = Object.keys(this.scope.contexts).find(
+      (name) => name.toLowerCase() === token.value.toLowerCase(),
+    );
+    if (context === undefined) this.fail(`unknown context "${token.value}"`);
+    return this.scope.contexts[context];
   }
 
   private call(name: string): ExpressionValue {
