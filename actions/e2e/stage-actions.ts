@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { UsesHandler } from '../../shared/testing/action-runner.ts';
@@ -63,3 +63,36 @@ export const coldNativeCache: UsesHandler = ({ with: inputs }) => ({
   'cache-hit': 'false',
   'cache-primary-key': inputs.key ?? '',
 });
+
+/**
+ * `actions/upload-artifact` and `actions/download-artifact` over one local folder shared by the jobs
+ * of a run: upload copies `path` into `<root>/<name>/`; download copies every artifact matching
+ * `pattern` (or `name`) into `path`, merged or one folder per artifact, as the real actions do.
+ */
+export function localArtifactActions(root: string, workspace: () => string): Record<string, UsesHandler> {
+  return {
+    'actions/upload-artifact': async ({ with: inputs }) => {
+      const name = inputs.name ?? 'artifact';
+      const source = resolve(workspace(), inputs.path ?? '.');
+      if (existsSync(source)) await cp(source, join(root, name), { recursive: true });
+      else if (inputs['if-no-files-found'] === 'error') throw new Error(`no files at ${inputs.path}`);
+      return { 'artifact-id': '1' };
+    },
+    'actions/download-artifact': async ({ with: inputs }) => {
+      const pattern = inputs.pattern ?? inputs.name ?? '*';
+      const matcher = new RegExp(
+        `^${pattern
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      );
+      const target = resolve(workspace(), inputs.path ?? '.');
+      const names = existsSync(root) ? (await readdir(root)).filter((name) => matcher.test(name)) : [];
+      const merge = inputs['merge-multiple'] === 'true' || inputs.name !== undefined;
+      for (const name of names) {
+        await cp(join(root, name), merge ? target : join(target, name), { recursive: true });
+      }
+      return { 'download-path': target };
+    },
+  };
+}

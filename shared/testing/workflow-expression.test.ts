@@ -49,3 +49,14 @@ describe('workflow expressions', () => {
     expect(() => evaluateExpression("'open", scope)).toThrow(/unterminated/);
   });
 });
+
+describe('object filters', () => {
+  it('lists a property of every entry, as `needs.*.result`', () => {
+    const needs = {
+      contexts: { needs: { a: { result: 'success' }, b: { result: 'failure' } } },
+      succeeded: true,
+    };
+    expect(interpolate("${{ join(needs.*.result, ' ') }}", needs)).toBe('success failure');
+    expect(evaluateExpression("contains(join(needs.*.result, ','), 'failure')", needs)).toBe(true);
+  });
+});

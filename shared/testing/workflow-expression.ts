@@ -2,7 +2,8 @@
  * A small evaluator for GitHub Actions expressions (`${{ ... }}`), enough to run composite actions the
  * way the runner does in tests: literals, context paths (`steps.cache.outputs.cache-hit`,
  * `inputs['out']`), `!`, `==`, `!=`, `&&`, `||`, parentheses, and the functions `success()`,
- * `failure()`, `always()`, `cancelled()`, `format()`, `contains()`, `startsWith()`, `endsWith()`.
+ * `failure()`, `always()`, `cancelled()`, `format()`, `join()`, `toJSON()`, `contains()`, `startsWith()`,
+ * `endsWith()`, and object filters (`needs.*.result`).
  * Anything else throws, so an action.yml that outgrows it fails its test instead of passing wrongly.
  */
 
@@ -59,7 +60,7 @@ function tokenize(source: string): Token[] {
       if (['==', '!=', '&&', '||', '<=', '>='].includes(two)) {
         tokens.push({ kind: 'op', value: two });
         at += 2;
-      } else if ('!()[].,<>'.includes(char)) {
+      } else if ('!()[].,<>*'.includes(char)) {
         tokens.push({ kind: 'op', value: char });
         at++;
       } else {
@@ -168,6 +169,15 @@ class Parser {
     for (;;) {
       if (this.peek('.')) {
         this.at++;
+        if (this.peek('*')) {
+          // Object filter: `needs.*.result` is the list of every job's result.
+          this.at++;
+          value =
+            value && typeof value === 'object'
+              ? Object.values(value).filter((item) => item !== undefined)
+              : [];
+          continue;
+        }
         const name = this.tokens[this.at++];
         if (name?.kind !== 'word') this.fail('expected a property name');
         value = this.property(value, name.value);
@@ -183,6 +193,9 @@ class Parser {
   }
 
   private property(value: ExpressionValue | undefined, name: string): ExpressionValue | undefined {
+    if (Array.isArray(value)) {
+      return value.map((item) => this.property(item, name)).filter((item) => item !== undefined);
+    }
     if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
       return undefined;
     }
@@ -233,6 +246,12 @@ class Parser {
         return false;
       case 'format':
         return text[0]!.replace(/\{(\d+)\}/g, (_, index: string) => text[Number(index) + 1] ?? '');
+      case 'join': {
+        const list = args[0];
+        return Array.isArray(list) ? list.map(expressionToString).join(text[1] ?? ',') : text[0]!;
+      }
+      case 'tojson':
+        return JSON.stringify(args[0] ?? null, null, 2);
       case 'contains':
         return text[0]!.toLowerCase().includes(text[1]!.toLowerCase());
       case 'startswith':
