@@ -49,7 +49,8 @@ export interface PlannedValidation {
 }
 
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/;
-const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
+const NUMERIC_TYPES =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 
 /** The raw copy of column `index` in the projection. */
 export const rawAlias = (index: number): string => quoteIdentifier(`__mlgate_r${index}`);
@@ -80,7 +81,9 @@ export function typedExpression(raw: string, nativeType: string, type: ColumnTyp
     case 'date':
       return nativeType === 'DATE' ? raw : `TRY_CAST(${text} AS DATE)`;
     case 'datetime':
-      return nativeType.startsWith('TIMESTAMP') ? `CAST(${raw} AS TIMESTAMP)` : `TRY_CAST(${text} AS TIMESTAMP)`;
+      return nativeType.startsWith('TIMESTAMP')
+        ? `CAST(${raw} AS TIMESTAMP)`
+        : `TRY_CAST(${text} AS TIMESTAMP)`;
   }
 }
 
@@ -110,7 +113,9 @@ export function compileValidation(
   const byName = new Map(columns.map((column, index) => [column.name, { ...column, index }]));
   for (const column of columns) {
     if (column.name.startsWith('__mlgate_')) {
-      throw new InputError(`column "${column.name}" uses the reserved prefix __mlgate_`, { file: source.file });
+      throw new InputError(`column "${column.name}" uses the reserved prefix __mlgate_`, {
+        file: source.file,
+      });
     }
   }
   const select: string[] = [];
@@ -119,7 +124,10 @@ export function compileValidation(
   for (const [index, column] of columns.entries()) {
     const raw = quoteIdentifier(column.name);
     const rules = schema.columns[column.name];
-    select.push(`${typedExpression(raw, column.type, rules?.type)} AS ${raw}`, `${raw} AS ${rawAlias(index)}`);
+    select.push(
+      `${typedExpression(raw, column.type, rules?.type)} AS ${raw}`,
+      `${raw} AS ${rawAlias(index)}`,
+    );
   }
   for (const [name, rules] of Object.entries(schema.columns)) {
     const found = byName.get(name);
@@ -169,7 +177,9 @@ export function compileValidation(
     });
   }
   for (const [position, check] of schema.checks.entries()) {
-    const referenced = columns.map((column) => column.name).filter((name) => mentions(check['fail-when'], name));
+    const referenced = columns
+      .map((column) => column.name)
+      .filter((name) => mentions(check['fail-when'], name));
     checks.push({
       id: `${dataset}.check.${check.name}`,
       rule: 'check',
@@ -213,7 +223,10 @@ function columnChecks(
 ): PlannedCheck[] {
   const raw = rawAlias(index);
   const typed = quoteIdentifier(name);
-  const text = rules.type === undefined || rules.type === 'string' ? asText(typed, nativeType) : `CAST(${typed} AS VARCHAR)`;
+  const text =
+    rules.type === undefined || rules.type === 'string'
+      ? asText(typed, nativeType)
+      : `CAST(${typed} AS VARCHAR)`;
   const value = asText(raw, nativeType);
   const checks: PlannedCheck[] = [];
   const add = (rule: string, key: string, expected: unknown, measure: Measure) =>
@@ -242,7 +255,10 @@ function columnChecks(
   const ordered = rules.type === undefined ? `TRY_CAST(${asText(raw, nativeType)} AS DOUBLE)` : typed;
   if (rules.min !== undefined || rules.max !== undefined) {
     if (rules.type === 'string' || rules.type === 'boolean') {
-      throw new InputError(`min/max need a numeric, date or datetime column, not ${rules.type}`, at(['columns', name]));
+      throw new InputError(
+        `min/max need a numeric, date or datetime column, not ${rules.type}`,
+        at(['columns', name]),
+      );
     }
   }
   if (rules.min !== undefined) {
@@ -264,7 +280,12 @@ function columnChecks(
     add('enum', 'enum', rules.enum, rows(`${numeric ? typed : text} NOT IN (${values.join(', ')})`));
   }
   if (rules.pattern !== undefined) {
-    add('pattern', 'pattern', rules.pattern, rows(`NOT regexp_full_match(${text}, ${quoteString(rules.pattern)})`));
+    add(
+      'pattern',
+      'pattern',
+      rules.pattern,
+      rows(`NOT regexp_full_match(${text}, ${quoteString(rules.pattern)})`),
+    );
   }
   if (rules['min-length'] !== undefined) {
     add('min-length', 'min-length', rules['min-length'], rows(`length(${text}) < ${rules['min-length']}`));

@@ -46,11 +46,14 @@ export class FailuresFile {
   async write(row: FailingRow): Promise<void> {
     this.count++;
     const line = `${[row.dataset, row.check, row.file, row.row, row.value, row.key].map(csvField).join(',')}\n`;
-    if (!this.stream.write(line)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
+    if (!this.stream.write(line))
+      await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     await rename(this.temporary, this.path);
   }
 

@@ -8,8 +8,8 @@ import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Check, Table } from '../../shared/result/gate-result.ts';
 import { DataSchema } from './data-schema.ts';
 import { FailuresFile } from './failures-file.ts';
-import { INPUTS, type ValidateDataOptions, ValidateDataOptions as OptionsSchema } from './inputs.ts';
-import { type ValidateDataSettings, ValidateDataSettings as SettingsSchema } from './settings.ts';
+import { INPUTS, ValidateDataOptions as OptionsSchema, type ValidateDataOptions } from './inputs.ts';
+import { ValidateDataSettings as SettingsSchema, type ValidateDataSettings } from './settings.ts';
 import { validateDataset } from './validate-dataset.ts';
 
 type Context = GateContext<ValidateDataSettings, ValidateDataOptions>;
@@ -22,10 +22,16 @@ function selectedDatasets(context: Context): string[] {
     : (context.settings.datasets ?? Object.keys(all).filter((name) => all[name]!.schema !== undefined));
   for (const name of chosen) {
     if (!all[name]) {
-      throw new InputError(`unknown dataset "${name}" (datasets: ${Object.keys(all).join(', ') || 'none'})`, config.locate(['datasets']));
+      throw new InputError(
+        `unknown dataset "${name}" (datasets: ${Object.keys(all).join(', ') || 'none'})`,
+        config.locate(['datasets']),
+      );
     }
     if (!all[name].schema) {
-      throw new InputError(`dataset "${name}" has no schema: add datasets.${name}.schema`, config.locate(['datasets', name]));
+      throw new InputError(
+        `dataset "${name}" has no schema: add datasets.${name}.schema`,
+        config.locate(['datasets', name]),
+      );
     }
   }
   return chosen;
@@ -39,7 +45,9 @@ export function failingTable(checks: readonly Check[]): Table | undefined {
     title: 'Failing checks',
     columns: ['Check', 'Failing rows', 'Examples (row: value)', 'Message'],
     rows: failing.map((check) => {
-      const examples = Array.isArray(check.examples) ? (check.examples as { row: number; value: unknown }[]) : [];
+      const examples = Array.isArray(check.examples)
+        ? (check.examples as { row: number; value: unknown }[])
+        : [];
       return [
         check.id,
         typeof check.failing === 'number' ? formatNumber(check.failing) : '',
@@ -57,23 +65,29 @@ async function run(context: Context): Promise<GateReport> {
   const checks: Check[] = [];
   const metrics: Record<string, number> = {};
   try {
-    await withEngine({ memoryLimit: settings['memory-limit'], threads: settings.threads }, async ({ connection }) => {
-      const progress = runtime.progress('validate-data', names.length);
-      for (const [index, name] of names.entries()) {
-        const schemaPath = config.config.datasets[name]!.schema!;
-        const { value: schema, source } = await readValidatedFile(
-          config.resolve(schemaPath),
-          DataSchema,
-          config.display(schemaPath),
-        );
-        const dataset = await openDataset(connection, config, name);
-        const result = await validateDataset(connection, dataset, schema, source, { now: context.now(), failures });
-        metrics[`${name}.rows`] = result.rows;
-        checks.push(...result.checks);
-        progress.update(index + 1);
-      }
-      progress.done();
-    });
+    await withEngine(
+      { memoryLimit: settings['memory-limit'], threads: settings.threads },
+      async ({ connection }) => {
+        const progress = runtime.progress('validate-data', names.length);
+        for (const [index, name] of names.entries()) {
+          const schemaPath = config.config.datasets[name]!.schema!;
+          const { value: schema, source } = await readValidatedFile(
+            config.resolve(schemaPath),
+            DataSchema,
+            config.display(schemaPath),
+          );
+          const dataset = await openDataset(connection, config, name);
+          const result = await validateDataset(connection, dataset, schema, source, {
+            now: context.now(),
+            failures,
+          });
+          metrics[`${name}.rows`] = result.rows;
+          checks.push(...result.checks);
+          progress.update(index + 1);
+        }
+        progress.done();
+      },
+    );
     await failures?.close();
   } catch (error) {
     await failures?.abort();
@@ -89,7 +103,10 @@ async function run(context: Context): Promise<GateReport> {
     checks,
     metrics,
     ...(table ? { tables: [table] } : {}),
-    details: { datasets: names, ...(failures ? { failuresFile: options.failures, failingRows: failures.count } : {}) },
+    details: {
+      datasets: names,
+      ...(failures ? { failuresFile: options.failures, failingRows: failures.count } : {}),
+    },
   };
 }
 

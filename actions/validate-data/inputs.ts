@@ -5,7 +5,10 @@ import type { InputSpec } from '../../shared/gate.ts';
 export const INPUTS = {
   dataset: { description: 'validate only this dataset', multiple: true, valueName: 'NAME' },
   failures: { description: 'write every failing row of every check to this CSV file', valueName: 'FILE' },
-  infer: { description: 'write a starting schema inferred from this dataset (to --to, or stdout)', valueName: 'DATASET' },
+  infer: {
+    description: 'write a starting schema inferred from this dataset (to --to, or stdout)',
+    valueName: 'DATASET',
+  },
   profile: { description: 'write a reference profile of this dataset to --to', valueName: 'DATASET' },
   to: { description: 'output file of --infer or --profile', valueName: 'FILE' },
 } as const satisfies Record<string, InputSpec>;

@@ -225,7 +225,11 @@ async function measure(
 }
 
 /** Refuses invalid regular expressions and `fail-when` conditions before any data is read. */
-async function checkUserSql(connection: DuckDBConnection, plan: PlannedValidation, base: string): Promise<void> {
+async function checkUserSql(
+  connection: DuckDBConnection,
+  plan: PlannedValidation,
+  base: string,
+): Promise<void> {
   for (const check of plan.checks) {
     if (check.rule === 'pattern') {
       try {
@@ -301,7 +305,9 @@ async function listFailingRows(
       const file = fileName === undefined ? dataset.displayFiles[0]! : displayOf(dataset, fileName);
       const rowInFile = fileName === undefined ? globalRow : globalRow - (offsets.get(fileName) ?? 0);
       const key = keys.length
-        ? Object.fromEntries(plan.key.map((column, index) => [column.name, row[2 + 2 * checks.length + index]]))
+        ? Object.fromEntries(
+            plan.key.map((column, index) => [column.name, row[2 + 2 * checks.length + index]]),
+          )
         : undefined;
       for (const [index, check] of checks.entries()) {
         if (row[2 + index] !== true) continue;
@@ -331,7 +337,10 @@ function displayOf(dataset: Dataset, file: string): string {
 /** Rows before each file in read order, so global row numbers become per-file ones. */
 async function fileOffsets(connection: DuckDBConnection, dataset: Dataset): Promise<Map<string, number>> {
   const reader = await readingDataset(dataset, () =>
-    querySingle(connection, `SELECT filename, count(*) FROM ${dataset.relation({ text: true, withFile: true })} GROUP BY filename`),
+    querySingle(
+      connection,
+      `SELECT filename, count(*) FROM ${dataset.relation({ text: true, withFile: true })} GROUP BY filename`,
+    ),
   );
   const counts = new Map(reader.getRowsJS().map((row) => [String(row[0]), Number(row[1])]));
   const offsets = new Map<string, number>();

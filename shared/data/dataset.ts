@@ -100,7 +100,9 @@ export async function openDataset(
 
 /** `openDataset` for a path that is not in a config (tests, benchmarks, tools). */
 export async function openDatasetFiles(connection: DuckDBConnection, spec: DatasetSpec): Promise<Dataset> {
-  const listed = await connection.runAndReadAll(`SELECT file FROM glob(${quoteString(spec.path)}) ORDER BY file`);
+  const listed = await connection.runAndReadAll(
+    `SELECT file FROM glob(${quoteString(spec.path)}) ORDER BY file`,
+  );
   const files = listed.getRowsJS().map((row) => String(row[0]));
   if (files.length === 0) {
     throw new InputError(`dataset "${spec.name}": no file matches ${spec.displayPath}`, spec.location);
@@ -113,7 +115,9 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
     );
   }
   const displayFiles = files.map((file) =>
-    files.length === 1 && !/[*?[]/.test(spec.displayPath) ? spec.displayPath : displayName(spec.displayPath, file),
+    files.length === 1 && !/[*?[]/.test(spec.displayPath)
+      ? spec.displayPath
+      : displayName(spec.displayPath, file),
   );
   const dialect = {
     delimiter: spec.csv?.delimiter ?? (format === 'tsv' ? '\t' : ','),
@@ -184,7 +188,10 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
 }
 
 function displayName(pattern: string, file: string): string {
-  const slash = pattern.lastIndexOf('/', pattern.search(/[*?[]/) === -1 ? undefined : pattern.search(/[*?[]/));
+  const slash = pattern.lastIndexOf(
+    '/',
+    pattern.search(/[*?[]/) === -1 ? undefined : pattern.search(/[*?[]/),
+  );
   return slash === -1 ? basename(file) : `${pattern.slice(0, slash)}/${basename(file)}`;
 }
 

@@ -37,7 +37,10 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
 }
 
 /** Runs `work` with a fresh engine and closes it afterwards. */
-export async function withEngine<T>(options: EngineOptions, work: (engine: Engine) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  options: EngineOptions,
+  work: (engine: Engine) => Promise<T>,
+): Promise<T> {
   const engine = await openEngine(options);
   try {
     return await work(engine);
