@@ -1,6 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withEngine } from '../../shared/data/duckdb.ts';
+import { quoteString } from '../../shared/data/sql.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import { project, runValidateData } from './test-setup.ts';
 
@@ -238,5 +240,50 @@ describe('bad input', () => {
     await writeFile(join(dir, 'failures.csv'), 'old\n');
     await runValidateData(dir, { failures: join(dir, 'failures.csv') });
     expect(await readFile(join(dir, 'failures.csv'), 'utf8')).toBe('old\n');
+  });
+});
+
+describe('row numbers', () => {
+  it('numbers rows within each file of a glob, in file order', async () => {
+    const dir = await project({
+      'mlgate.yml': CONFIG.replace('people.csv', 'part-*.csv'),
+      'people.schema.yml': 'columns:\n  id: { type: integer, max: 9 }\n',
+      'part-1.csv': 'id\n1\n20\n3\n',
+      'part-2.csv': 'id\n4\n5\n60\n70\n',
+    });
+    const { result } = await runValidateData(dir);
+    const max = byId(result.checks).get('people.id.max');
+    expect(max?.failing).toBe(3);
+    expect(
+      (max?.examples as { row: number; file: string }[]).map((e) => [withoutDir(e.file, dir), e.row]),
+    ).toEqual([
+      ['part-1.csv', 2],
+      ['part-2.csv', 3],
+      ['part-2.csv', 4],
+    ]);
+  });
+
+  it('keeps file order across many parallel chunks', async () => {
+    const dir = await project({
+      'mlgate.yml': CONFIG,
+      'people.schema.yml': 'columns:\n  id: { type: integer }\n  v: { type: integer, max: 996 }\n',
+    });
+    await withEngine({ threads: 2 }, ({ connection }) =>
+      connection.run(
+        `COPY (SELECT range + 1 AS id, (range * 7919) % 1000 AS v FROM range(300000)) TO ${quoteString(join(dir, 'people.csv'))}`,
+      ),
+    );
+    const { result } = await runValidateData(dir, { failures: join(dir, 'f.csv') });
+    const max = byId(result.checks).get('people.v.max');
+    expect(max?.failing).toBe(900);
+    const rows = (await readFile(join(dir, 'f.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(',')[3]));
+    const expected = Array.from({ length: 300000 }, (_, index) => index)
+      .filter((index) => (index * 7919) % 1000 > 996)
+      .map((index) => index + 1);
+    expect(rows).toEqual(expected);
   });
 });
