@@ -1,14 +1,19 @@
 import { resolve } from 'node:path';
-import { readValidatedFile } from '../../shared/config/yaml-file.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
 import { openDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
 import { InputError } from '../../shared/errors.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Check, Table } from '../../shared/result/gate-result.ts';
 import { DataSchema } from './data-schema.ts';
+import { compareProfiles, driftChecks } from './drift.ts';
 import { FailuresFile } from './failures-file.ts';
+import { inferSchema } from './infer-schema.ts';
 import { INPUTS, ValidateDataOptions as OptionsSchema, type ValidateDataOptions } from './inputs.ts';
+import { DataProfile, edgesOf, profilableColumns, profileDataset } from './profile.ts';
 import { ValidateDataSettings as SettingsSchema, type ValidateDataSettings } from './settings.ts';
 import { validateDataset } from './validate-dataset.ts';
 
@@ -58,6 +63,92 @@ export function failingTable(checks: readonly Check[]): Table | undefined {
   };
 }
 
+/** One row per compared column: statistic, threshold, p-value and verdict. */
+export function driftTable(checks: readonly Check[]): Table | undefined {
+  const columns = checks.filter((check) => typeof check.statistic === 'string');
+  if (columns.length === 0) return undefined;
+  return {
+    title: 'Drift',
+    columns: ['Check', 'Statistic', 'Value', 'Threshold', 'p-value', 'Verdict'],
+    rows: columns.map((check) => [
+      check.id,
+      String(check.statistic),
+      formatNumber(Number(check.value)),
+      formatNumber(Number(check.threshold)),
+      `${formatNumber(Number(check.pValue))} (${String(check.pTest)})`,
+      check.drifted ? 'drift' : 'stable',
+    ]),
+  };
+}
+
+async function loadSchema(
+  config: Context['config'],
+  name: string,
+): Promise<{ schema: DataSchema; source: SourceDocument } | undefined> {
+  const schemaPath = config.config.datasets[name]?.schema;
+  if (!schemaPath) return undefined;
+  const { value, source } = await readValidatedFile(
+    config.resolve(schemaPath),
+    DataSchema,
+    config.display(schemaPath),
+  );
+  return { schema: value, source };
+}
+
+/** Identifier columns (declared unique) always "drift" between splits, so they are left out by default. */
+function identifierColumns(schema: DataSchema | undefined): Set<string> {
+  return new Set(
+    Object.entries(schema?.columns ?? {})
+      .filter(([, rules]) => rules.unique)
+      .map(([name]) => name),
+  );
+}
+
+async function runDrift(context: Context, connection: DuckDBConnection): Promise<Check[]> {
+  const { config, settings } = context;
+  const checks: Check[] = [];
+  for (const [index, spec] of settings.drift.entries()) {
+    const location = config.locate(['gates', 'validate-data', 'drift', index]);
+    const current = await openDataset(connection, config, spec.current);
+    const currentSchema = (await loadSchema(config, spec.current))?.schema;
+    const currentColumns = await profilableColumns(connection, current, currentSchema);
+    let reference: DataProfile;
+    let referenceName: string;
+    let excluded = identifierColumns(currentSchema);
+    if (spec['reference-profile']) {
+      referenceName = spec['reference-profile'];
+      reference = (
+        await readValidatedFile(config.resolve(referenceName), DataProfile, config.display(referenceName))
+      ).value;
+    } else {
+      referenceName = spec.reference!;
+      const dataset = await openDataset(connection, config, referenceName);
+      const schema = (await loadSchema(config, referenceName))?.schema;
+      excluded = new Set([...excluded, ...identifierColumns(schema)]);
+      const known = new Set(currentColumns.map((column) => column.name));
+      const columns = (await profilableColumns(connection, dataset, schema)).filter((column) =>
+        known.has(column.name),
+      );
+      reference = await profileDataset(connection, dataset, columns);
+    }
+    const shared = currentColumns.filter((column) => reference.columns[column.name]?.kind === column.kind);
+    const wanted = spec.columns ?? shared.map((column) => column.name).filter((name) => !excluded.has(name));
+    for (const [position, name] of wanted.entries()) {
+      if (!shared.some((column) => column.name === name)) {
+        throw new InputError(
+          `drift column "${name}" is not a comparable column of both ${referenceName} and ${spec.current}`,
+          config.locate(['gates', 'validate-data', 'drift', index, 'columns', position]),
+        );
+      }
+    }
+    const profiled = shared.filter((column) => wanted.includes(column.name));
+    const currentProfile = await profileDataset(connection, current, profiled, edgesOf(reference));
+    const drifts = compareProfiles(reference, currentProfile, wanted, spec);
+    checks.push(...driftChecks(spec.current, referenceName, drifts, spec, location));
+  }
+  return checks;
+}
+
 async function run(context: Context): Promise<GateReport> {
   const { config, settings, options, runtime } = context;
   const names = selectedDatasets(context);
@@ -70,12 +161,7 @@ async function run(context: Context): Promise<GateReport> {
       async ({ connection }) => {
         const progress = runtime.progress('validate-data', names.length);
         for (const [index, name] of names.entries()) {
-          const schemaPath = config.config.datasets[name]!.schema!;
-          const { value: schema, source } = await readValidatedFile(
-            config.resolve(schemaPath),
-            DataSchema,
-            config.display(schemaPath),
-          );
+          const { schema, source } = (await loadSchema(config, name))!;
           const dataset = await openDataset(connection, config, name);
           const result = await validateDataset(connection, dataset, schema, source, {
             now: context.now(),
@@ -86,6 +172,7 @@ async function run(context: Context): Promise<GateReport> {
           progress.update(index + 1);
         }
         progress.done();
+        checks.push(...(await runDrift(context, connection)));
       },
     );
     await failures?.close();
@@ -95,19 +182,48 @@ async function run(context: Context): Promise<GateReport> {
   }
   const failed = checks.filter((check) => check.status === 'fail');
   const table = failingTable(checks);
+  const drift = driftTable(checks);
+  const tables = [table, drift].filter((item): item is Table => item !== undefined);
   return {
     summary:
       failed.length === 0
         ? `${names.length} dataset(s) meet their contract (${checks.length} checks)`
-        : `${failed.length} of ${checks.length} checks fail in ${[...new Set(failed.map((check) => String(check.dataset)))].join(', ')}`,
+        : `${failed.length} of ${checks.length} checks fail in ${[...new Set(failed.map((check) => check.id.split('.')[0]))].join(', ')}`,
     checks,
     metrics,
-    ...(table ? { tables: [table] } : {}),
+    ...(tables.length ? { tables } : {}),
     details: {
       datasets: names,
       ...(failures ? { failuresFile: options.failures, failingRows: failures.count } : {}),
     },
   };
+}
+
+/** `--infer DATASET` and `--profile DATASET --to FILE`: helpers that write files and judge nothing. */
+async function runTool(context: Context): Promise<string | undefined> {
+  const { config, options, settings } = context;
+  const engine = { memoryLimit: settings['memory-limit'], threads: settings.threads };
+  if (options.infer) {
+    const name = options.infer;
+    const text = await withEngine(engine, async ({ connection }) =>
+      inferSchema(connection, await openDataset(connection, config, name)),
+    );
+    if (!options.to) return text.trimEnd();
+    await writeFileAtomic(resolve(options.to), text);
+    return `wrote a starting schema for ${name} to ${options.to}`;
+  }
+  if (options.profile) {
+    const name = options.profile;
+    if (!options.to) throw new InputError('--profile needs --to FILE (where the profile is written)');
+    const profile = await withEngine(engine, async ({ connection }) => {
+      const dataset = await openDataset(connection, config, name);
+      const schema = (await loadSchema(config, name))?.schema;
+      return profileDataset(connection, dataset, await profilableColumns(connection, dataset, schema));
+    });
+    await writeJsonAtomic(resolve(options.to), profile);
+    return `wrote the profile of ${name} (${profile.rows} rows, ${Object.keys(profile.columns).length} columns) to ${options.to}`;
+  }
+  return undefined;
 }
 
 export const validateDataGate = defineGate({
@@ -118,4 +234,5 @@ export const validateDataGate = defineGate({
   options: OptionsSchema,
   needsModel: false,
   run,
+  runTool,
 });
