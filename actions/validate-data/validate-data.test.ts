@@ -255,7 +255,7 @@ describe('row numbers', () => {
     const max = byId(result.checks).get('people.id.max');
     expect(max?.failing).toBe(3);
     expect(
-      (max?.examples as { row: number; file: string }[]).map((e) => [withoutDir(e.file, dir), e.row]),
+      ((max?.examples ?? []) as { row: number; file: string }[]).map((e) => [withoutDir(e.file, dir), e.row]),
     ).toEqual([
       ['part-1.csv', 2],
       ['part-2.csv', 3],
