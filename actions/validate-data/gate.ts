@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
 import { openDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
+import { readModelSignature } from '../../shared/data/model-signature.ts';
 import { InputError } from '../../shared/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
@@ -13,6 +14,7 @@ import { compareProfiles, driftChecks } from './drift.ts';
 import { FailuresFile } from './failures-file.ts';
 import { inferSchema } from './infer-schema.ts';
 import { INPUTS, ValidateDataOptions as OptionsSchema, type ValidateDataOptions } from './inputs.ts';
+import { modelContractChecks } from './model-contract.ts';
 import { DataProfile, edgesOf, profilableColumns, profileDataset } from './profile.ts';
 import { ValidateDataSettings as SettingsSchema, type ValidateDataSettings } from './settings.ts';
 import { validateDataset } from './validate-dataset.ts';
@@ -155,6 +157,11 @@ async function run(context: Context): Promise<GateReport> {
   const failures = options.failures ? await FailuresFile.create(resolve(options.failures)) : undefined;
   const checks: Check[] = [];
   const metrics: Record<string, number> = {};
+  const model = config.config.model;
+  const signature =
+    model && settings['model-contract']
+      ? await readModelSignature(config.resolve(model.path), config.display(model.path))
+      : undefined;
   try {
     await withEngine(
       { memoryLimit: settings['memory-limit'], threads: settings.threads },
@@ -169,6 +176,21 @@ async function run(context: Context): Promise<GateReport> {
           });
           metrics[`${name}.rows`] = result.rows;
           checks.push(...result.checks);
+          if (signature && model) {
+            checks.push(
+              ...modelContractChecks(
+                name,
+                schema,
+                dataset.columns.map((column) => column.name),
+                model,
+                signature,
+                {
+                  input: (input) => config.locate(['model', 'inputs', input]),
+                  model: config.locate(['model']),
+                },
+              ),
+            );
+          }
           progress.update(index + 1);
         }
         progress.done();
