@@ -49,14 +49,25 @@ describe('the build', () => {
     expect(outcome.stdout).toContain('::error title=mlgate tiny,file=mlgate.yml::mlgate.yml file not found');
   });
 
-  it('leaves native packages as imports and reports them', async () => {
-    const dir = await actionsFolder(
-      'native',
-      "import { InferenceSession } from 'onnxruntime-node';\nconsole.log(typeof InferenceSession);\n",
-    );
+  it('loads native packages from beside the action, and fails clearly on use when they are absent', async () => {
+    const entry = [
+      "import { InferenceSession } from 'onnxruntime-node';",
+      "console.log('started');",
+      "await InferenceSession.create('model.onnx');",
+      '',
+    ].join('\n');
+    const dir = await actionsFolder('native', entry);
     const [built] = await buildActions(await discoverActions(dir), dir);
     expect(built!.natives).toEqual(['onnxruntime-node']);
-    expect(await readFile(built!.bundle, 'utf8')).toMatch(/from "onnxruntime-node"/);
+    expect(await readFile(built!.bundle, 'utf8')).toContain('native = __require("onnxruntime-node")');
+    // A temporary folder has no node_modules above it, as a node24 action on a runner.
+    const outcome = await run(process.execPath, [built!.bundle], { cwd: dir }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(outcome.stdout).toBe('started\n');
+    expect(outcome.stderr).toContain(
+      "onnxruntime-node is not installed beside this action: Cannot find module 'onnxruntime-node'",
+    );
   });
 });
 

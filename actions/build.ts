@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { renderCompositeAction, renderNodeAction } from './composite-action.ts';
@@ -56,28 +57,78 @@ export async function discoverActions(actionsDir = ACTIONS_DIR): Promise<ActionE
     .map((name) => ({ name, entry: join(actionsDir, name, 'main.ts') }));
 }
 
-function nativeOf(path: string): string | undefined {
-  return NATIVE_PACKAGES.find((name) => path === name || path.startsWith(`${name}/`));
+const LAZY_NAMESPACE = 'mlgate-native';
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Every bundle holds the whole gate registry (the entry point validates all of mlgate.yml), and so
+ * imports of every gate's native packages. This plugin turns each native import into a module that
+ * loads the package if it is installed and otherwise exports stand-ins that fail, naming the package,
+ * only when used: a gate without natives of its own then starts without them.
+ */
+function tolerantNatives(): Plugin {
+  const requireFromRoot = createRequire(join(ACTIONS_DIR, '..', 'package.json'));
+  return {
+    name: 'tolerant-natives',
+    setup(build) {
+      const filter = new RegExp(
+        `^(${NATIVE_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`,
+      );
+      build.onResolve({ filter }, (args) =>
+        args.kind === 'require-call' && args.namespace === LAZY_NAMESPACE
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace: LAZY_NAMESPACE },
+      );
+      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, (args) => {
+        const names = Object.keys(requireFromRoot(args.path) as object)
+          .filter((name) => IDENTIFIER.test(name) && name !== 'default')
+          .sort();
+        const contents = [
+          'let native;',
+          'let failure;',
+          `try { native = require(${JSON.stringify(args.path)}); } catch (error) { failure = error; }`,
+          'function missing() {',
+          `  const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not installed beside this action: `)} + String(failure && failure.message).split("\\n")[0]); };`,
+          '  return new Proxy(function () {}, { get: fail, set: fail, has: fail, apply: fail, construct: fail });',
+          '}',
+          ...names.map((name) => `export const ${name} = native ? native.${name} : missing();`),
+          'export default native ?? missing();',
+        ].join('\n');
+        return { contents, loader: 'js' };
+      });
+    },
+  };
 }
 
-/** Per absolute output file: its size and the native packages it imports. */
-function describeOutputs(metafile: Metafile): Map<string, { bytes: number; natives: string[] }> {
-  const result = new Map<string, { bytes: number; natives: string[] }>();
-  for (const [file, output] of Object.entries(metafile.outputs)) {
-    const natives = new Set<string>();
-    for (const imported of output.imports) {
-      const native = imported.external ? nativeOf(imported.path) : undefined;
-      if (native) natives.add(native);
+/**
+ * The natives a gate's own code reaches from its entry point, not counting the registry
+ * (`actions/gates.ts`), through which every bundle reaches every gate.
+ */
+function nativesReached(metafile: Metafile, entry: string): string[] {
+  const cwd = process.cwd();
+  const key = (path: string) => path.split('\\').join('/');
+  const registry = key(relative(cwd, join(ACTIONS_DIR, 'gates.ts')));
+  const start = key(relative(cwd, entry));
+  const seen = new Set<string>([start]);
+  const queue = [start];
+  const natives = new Set<string>();
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    if (current.startsWith(`${LAZY_NAMESPACE}:`)) natives.add(current.slice(LAZY_NAMESPACE.length + 1));
+    if (current === registry) continue;
+    for (const imported of metafile.inputs[current]?.imports ?? []) {
+      if (imported.external || seen.has(imported.path)) continue;
+      seen.add(imported.path);
+      queue.push(imported.path);
     }
-    result.set(resolve(file), { bytes: output.bytes, natives: [...natives].sort() });
   }
-  return result;
+  return [...natives].sort();
 }
 
 /**
  * Bundles every action in one esbuild build: `<outRoot>/<name>/dist/index.js`, ESM for Node 20+, with
- * native packages left as imports. Deterministic, so a rebuild of unchanged sources is byte-identical
- * (which is what `npm run check:dist` relies on).
+ * native packages loaded from beside the action at run time. Deterministic, so a rebuild of unchanged
+ * sources is byte-identical (which is what `npm run check:dist` relies on).
  */
 export async function buildActions(actions: readonly ActionEntry[], outRoot: string): Promise<BuiltAction[]> {
   if (actions.length === 0) return [];
@@ -90,7 +141,7 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
     target: 'node20',
     // Prefer packages' ESM builds: @actions/* ship only ESM, and their CJS fallbacks would be duplicated.
     mainFields: ['module', 'main'],
-    external: NATIVE_PACKAGES.flatMap((name) => [name, `${name}/*`]),
+    plugins: [tolerantNatives()],
     banner: { js: BANNER },
     // Licences of bundled packages are kept, in one block at the end of each bundle.
     legalComments: 'eof',
@@ -98,7 +149,9 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
     logLevel: 'silent',
     write: true,
   });
-  const outputs = describeOutputs(result.metafile);
+  const sizes = new Map(
+    Object.entries(result.metafile.outputs).map(([file, output]) => [resolve(file), output.bytes]),
+  );
   for (const action of actions) {
     // Marks the bundle as ESM wherever the action is checked out, whatever package.json sits above it.
     await mkdir(join(outRoot, action.name, 'dist'), { recursive: true });
@@ -106,8 +159,12 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
   }
   return actions.map((action) => {
     const bundle = resolve(outRoot, action.name, 'dist', 'index.js');
-    const output = outputs.get(bundle);
-    return { ...action, bundle, natives: output?.natives ?? [], bytes: output?.bytes ?? 0 };
+    return {
+      ...action,
+      bundle,
+      natives: nativesReached(result.metafile, action.entry),
+      bytes: sizes.get(bundle) ?? 0,
+    };
   });
 }
 
