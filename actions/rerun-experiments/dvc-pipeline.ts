@@ -384,7 +384,7 @@ export async function readDvcPlan(
   const experiments: TrackedExperiment[] = [];
   for (const stage of targets) {
     const name = dvcExperimentName(stage.name);
-    const location = locate(pipeline.source, ['stages', stage.definedAs]);
+    const location = locate(pipeline.source, ['stages'], stage.definedAs);
     const tracked = await readMetrics(stage.metrics.map((path) => ({ path, display: display(path) })));
     if (!tracked) {
       throw new InputError(

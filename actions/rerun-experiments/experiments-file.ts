@@ -47,7 +47,7 @@ export async function readExperimentsFile(
   const plans: RerunPlan[] = [];
   for (const [name, entry] of Object.entries(value.experiments)) {
     if (!select(name)) continue;
-    const location = locate(source, ['experiments', name]);
+    const location = locate(source, ['experiments'], name);
     const context: Record<string, unknown> = { ...entry.params, params: entry.params, seed: entry.seed };
     let command: string | string[];
     try {
