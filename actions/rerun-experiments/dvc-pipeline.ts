@@ -183,7 +183,10 @@ export async function readDvcPipeline(file: string, displayName: string): Promis
   const { value, source } = await readValidatedFile(file, DvcYaml, displayName);
   const dir = dirname(file);
   const fail = (message: string, path: PropertyKey[]) =>
-    new InputError(`stages.${path.map(String).join('.')}: ${message}`, locate(source, ['stages', ...path]));
+    new InputError(
+      `stages.${path.map(String).join('.')}: ${message}`,
+      locate(source, ['stages', ...path.slice(0, -1)], String(path.at(-1))),
+    );
   const context: Record<string, unknown> = {};
   if (await exists(join(dir, 'params.yaml'))) {
     mergeInto(context, await readVarsFile(dir, 'params.yaml', () => new InputError('file not found')));

@@ -9,7 +9,7 @@ function experimentsYml(extra = '', metrics = toyMetrics(7, 0.1)): string {
     'version: 1',
     'experiments:',
     '  toy:',
-    '    command: node train.mjs --seed ${seed} --lr ${lr} --out results/metrics.json' + extra,
+    `    command: node train.mjs --seed \${seed} --lr \${lr} --out results/metrics.json${extra}`,
     '    seed: 7',
     '    params: { lr: 0.1 }',
     '    metrics-file: results/metrics.json',

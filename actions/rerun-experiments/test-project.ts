@@ -10,10 +10,10 @@ import { rerunExperimentsGate } from './gate.ts';
 /**
  * A tiny "training" script for tests: metrics are a pure function of --seed and --lr, so reruns agree,
  * unless --noise adds Math.random(); --fail exits 3 after printing, --sleep waits (for timeouts),
- * --skip leaves a metric out, --model-out writes a model file whose bytes depend on --model-bytes.
+ * --skip leaves a metric out, --data must name an existing file (to prove stage order), --model-out writes a model file whose bytes depend on --model-bytes.
  */
 export const TOY_TRAIN = `
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 const argv = process.argv.slice(2);
 const arg = (name, fallback) => { const i = argv.indexOf('--' + name); return i === -1 ? fallback : argv[i + 1]; };
@@ -21,6 +21,7 @@ const seed = Number(arg('seed', '0'));
 const lr = Number(arg('lr', '0.1'));
 const noise = Number(arg('noise', '0'));
 console.log('training with seed ' + seed + ' and lr ' + lr);
+if (arg('data')) readFileSync(arg('data'));
 if (arg('fail')) { console.error('loss diverged: NaN at epoch 3'); process.exit(3); }
 if (arg('sleep')) await new Promise((done) => setTimeout(done, Number(arg('sleep'))));
 const metrics = { accuracy: 0.5 + seed / 1000 + lr + noise * Math.random(), log_loss: 1 - lr };
