@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: DVC's own templates are written ${...}.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -145,7 +146,7 @@ describe('DVC pipelines', () => {
       columns: ['stage', 'out', 'dvc.lock md5', 'rerun md5'],
       rows: [['train', 'models/model.bin', md5('model 6'), md5('model 7')]],
     });
-    const train = (result.details?.experiments as Record<string, unknown>[])[0]!;
+    const train = (result.details!.experiments as Record<string, unknown>[])[0]!;
     expect(train).toMatchObject({ lock: 'stale', changedParams: ['params.yaml:train.lr'] });
   });
 

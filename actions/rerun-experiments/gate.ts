@@ -103,11 +103,11 @@ export const rerunExperimentsGate = defineGate({
     const judgedCount =
       counts.reproduced + counts['not reproduced'] + counts.nondeterministic + counts.missing;
     const parts = [
-      `${counts.reproduced} of ${judgedCount} metrics reproduced`,
+      counts.error ? `${plural(counts.error, 'experiment')} failed to rerun` : '',
+      judgedCount > 0 ? `${counts.reproduced} of ${judgedCount} metrics reproduced` : '',
       counts['not reproduced'] ? `${counts['not reproduced']} not reproduced` : '',
       counts.nondeterministic ? `${counts.nondeterministic} nondeterministic` : '',
       counts.missing ? `${counts.missing} missing` : '',
-      counts.error ? `${plural(counts.error, 'experiment')} failed to rerun` : '',
     ].filter(Boolean);
     const tables: Table[] = [
       { title: 'Tracked vs rerun metrics', columns: RESULTS_COLUMNS, rows: judged.rows },

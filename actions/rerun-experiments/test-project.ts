@@ -10,11 +10,12 @@ import { rerunExperimentsGate } from './gate.ts';
 /**
  * A tiny "training" script for tests: metrics are a pure function of --seed and --lr, so reruns agree,
  * unless --noise adds Math.random(); --fail exits 3 after printing, --sleep waits (for timeouts),
- * --skip leaves a metric out, --data must name an existing file (to prove stage order), --model-out writes a model file whose bytes depend on --model-bytes.
+ * --mlflow logs the metrics to the MLflow file store of MLFLOW_TRACKING_URI, --skip leaves a metric out, --data must name an existing file (to prove stage order), --model-out writes a model file whose bytes depend on --model-bytes.
  */
 export const TOY_TRAIN = `
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 const argv = process.argv.slice(2);
 const arg = (name, fallback) => { const i = argv.indexOf('--' + name); return i === -1 ? fallback : argv[i + 1]; };
 const seed = Number(arg('seed', '0'));
@@ -29,6 +30,14 @@ if (arg('skip')) delete metrics[arg('skip')];
 const out = arg('out', 'metrics.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(metrics, null, 2));
+if (arg('mlflow')) {
+  // What mlflow.log_metric would leave in the file store MLFLOW_TRACKING_URI names.
+  const run = join(fileURLToPath(process.env.MLFLOW_TRACKING_URI), '0', 'r1');
+  mkdirSync(join(run, 'metrics'), { recursive: true });
+  writeFileSync(join(run, '..', 'meta.yaml'), 'experiment_id: "0"\\nname: Default\\n');
+  writeFileSync(join(run, 'meta.yaml'), 'run_id: r1\\nexperiment_id: "0"\\nstatus: 3\\nstart_time: 1\\n');
+  for (const [key, value] of Object.entries(metrics)) writeFileSync(join(run, 'metrics', key), '1 ' + value + ' 0\\n');
+}
 if (arg('model-out')) { mkdirSync(dirname(arg('model-out')), { recursive: true }); writeFileSync(arg('model-out'), 'model ' + arg('model-bytes', String(seed))); }
 `;
 
