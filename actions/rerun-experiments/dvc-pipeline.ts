@@ -344,9 +344,11 @@ async function lockFacts(
   const entry = lock?.stages[stage.name];
   if (!entry) return { lock: 'absent' };
   const staleParams: string[] = [];
+  // dvc.lock nests a param listed as `train` ({train: {seed: 1}}); compare leaf by leaf.
+  const locked = (file: string) => flatten(entry.params[file] ?? {});
   for (const [file, values] of Object.entries(params)) {
     for (const [key, value] of Object.entries(values)) {
-      if (!sameValue(entry.params[file]?.[key], value)) staleParams.push(`${file}:${key}`);
+      if (!sameValue(locked(file).get(key), value)) staleParams.push(`${file}:${key}`);
     }
   }
   const changedDeps: string[] = [];
