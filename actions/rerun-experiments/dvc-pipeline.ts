@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { locate, readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
 import { InputError } from '../../shared/errors.ts';
+import { metricsSource, paramsSource } from './base-diff.ts';
 import { type DvcLock, dvcHash, readDvcLock } from './dvc-lock.ts';
 import { flatten, numericLeaves, readDocumentFile } from './metrics-file.ts';
 import type { RerunPlan, TrackedExperiment, TrackedOut } from './plan.ts';
@@ -449,6 +450,10 @@ export async function readDvcPlan(
         (dep) => !produced.some((out) => within(dep, out)),
       ),
       outs,
+      diffSources: [
+        ...targets.flatMap((stage) => stage.metrics.map(metricsSource)),
+        ...[...new Set(run.flatMap((stage) => stage.params.map((param) => param.file)))].map(paramsSource),
+      ],
       async collect(place) {
         const found = new Map<string, Record<string, number>>();
         for (const stage of targets) {

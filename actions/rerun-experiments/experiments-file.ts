@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { locate, readValidatedFile } from '../../shared/config/yaml-file.ts';
 import { InputError } from '../../shared/errors.ts';
+import { type DiffSource, metricsSource } from './base-diff.ts';
 import { flatten, numericLeaves, readDocumentFile } from './metrics-file.ts';
 import type { RerunPlan, TrackedExperiment } from './plan.ts';
 import { interpolate, TemplateError } from './template.ts';
@@ -32,6 +33,31 @@ export const ExperimentsFile = z.strictObject({
   ),
 });
 export type ExperimentsFile = z.infer<typeof ExperimentsFile>;
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/** The inline metrics, params and seeds of an experiments file, keyed `<experiment>.<name>`, for the base diff. */
+export function experimentsFileSource(path: string): DiffSource {
+  return {
+    path,
+    extract(document) {
+      const metrics: Record<string, number> = {};
+      const params: Record<string, unknown> = {};
+      for (const [name, raw] of Object.entries(asRecord(asRecord(document).experiments))) {
+        const entry = asRecord(raw);
+        for (const [key, value] of Object.entries(numericLeaves(entry.metrics)))
+          metrics[`${name}.${key}`] = value;
+        for (const [key, value] of flatten(entry.params ?? {})) params[`${name}.${key}`] = value;
+        if (entry.seed !== undefined) params[`${name}.seed`] = entry.seed;
+      }
+      return { metrics, params };
+    },
+  };
+}
 
 /**
  * Reads an experiments file into one rerun plan per experiment. Tracked values are the inline `metrics`,
@@ -91,6 +117,7 @@ export async function readExperimentsFile(
       experiments: [experiment],
       inputs: [],
       outs: [],
+      diffSources: [experimentsFileSource(file), ...(entry.metrics ? [] : [metricsSource(metricsPath)])],
       async collect(place) {
         const written = await readDocumentFile(place.at(metricsPath), metricsDisplay);
         return new Map(written === undefined ? [] : [[name, numericLeaves(written)]]);

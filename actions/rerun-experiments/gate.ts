@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { InputError } from '../../shared/errors.ts';
+import { errorMessage, InputError } from '../../shared/errors.ts';
 import { defineGate } from '../../shared/gate.ts';
+import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Table } from '../../shared/result/gate-result.ts';
+import { type BaseDiff, changedEntries, diffAgainstBase } from './base-diff.ts';
+import type { RerunPlan } from './plan.ts';
 import { judgeOutcomes, outsTable, RESULTS_COLUMNS } from './report.ts';
 import { type PlanOutcome, rerunPlan } from './rerun.ts';
 import { RerunExperimentsSettings } from './settings.ts';
@@ -30,6 +33,63 @@ const Options = z.object({
     .optional()
     .transform((value) => value?.trim() || undefined),
 });
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  return typeof value === 'number' ? formatNumber(value) : String(value);
+}
+
+/** The base diff as a table of what changed, or nothing when nothing did. */
+function diffTable(diff: BaseDiff): Table | undefined {
+  const rows = [
+    ...changedEntries(diff.metrics).map(({ file, key, entry }) => [
+      'metric',
+      file,
+      key,
+      show(entry.old),
+      show(entry.new),
+      entry.diff === undefined ? '' : show(entry.diff),
+    ]),
+    ...changedEntries(diff.params).map(({ file, key, entry }) => [
+      'param',
+      file,
+      key,
+      show(entry.old),
+      show(entry.new),
+      '',
+    ]),
+  ];
+  if (rows.length === 0) return undefined;
+  return {
+    title: `Tracked metrics and params changed since ${diff.base} (merge base ${diff.mergeBase.slice(0, 7)})`,
+    columns: ['kind', 'file', 'key', 'old', 'new', 'diff'],
+    rows,
+  };
+}
+
+/** The diff against the base branch, or why there is none; never fails the gate (it is for reading). */
+async function baseDiffDetails(
+  plans: readonly RerunPlan[],
+  dir: string,
+  base: string | undefined,
+  warn: (message: string) => void,
+) {
+  if (!base) return {};
+  const top = await gitTopLevel(dir);
+  if (!top) return { diff: { base, error: 'not a git repository' } };
+  try {
+    return {
+      diff: await diffAgainstBase(
+        top,
+        base,
+        plans.flatMap((plan) => plan.diffSources),
+      ),
+    };
+  } catch (error) {
+    warn(`no diff against ${base}: ${errorMessage(error)}`);
+    return { diff: { base, error: errorMessage(error) } };
+  }
+}
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -114,6 +174,10 @@ export const rerunExperimentsGate = defineGate({
     ];
     const outs = outsTable(outcomes);
     if (outs) tables.push(outs);
+    const base = options.base ?? settings.base ?? runtime.context.baseSha;
+    const diff = await baseDiffDetails(plans, config.dir, base, (message) => runtime.log.warn(message));
+    const changes = diff.diff && 'mergeBase' in diff.diff ? diffTable(diff.diff) : undefined;
+    if (changes) tables.push(changes);
     return {
       summary: `${plural(names.length, 'experiment')} rerun${settings.repeats > 1 ? ` ${settings.repeats} times each` : ''}: ${parts.join(', ')}`,
       checks: judged.checks,
@@ -136,6 +200,7 @@ export const rerunExperimentsGate = defineGate({
         workspace: settings.workspace,
         repeats: settings.repeats,
         experiments: judged.details,
+        ...diff,
       },
     };
   },

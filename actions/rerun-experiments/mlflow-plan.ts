@@ -105,6 +105,8 @@ export async function readMlflowPlans(options: MlflowPlanOptions): Promise<Rerun
       ],
       inputs: [],
       outs: [],
+      // A pull request adds a new run rather than changing one, so there is no file to diff.
+      diffSources: [],
       async collect(place) {
         if (metricsFile) {
           const path = join(project.dir, metricsFile);

@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../../shared/errors.ts';
+import type { DiffSource } from './base-diff.ts';
 import type { Command } from './run-command.ts';
 
 export type SourceKind = 'experiments' | 'dvc' | 'mlflow';
@@ -60,6 +61,8 @@ export interface RerunPlan {
   /** Absolute workspace paths the steps read that git does not track (DVC data), copied in copy mode. */
   inputs: string[];
   outs: TrackedOut[];
+  /** Files whose recorded metrics and params are diffed against the base branch. */
+  diffSources: DiffSource[];
   /** Experiment name -> metrics the rerun wrote (absent when it wrote none). Throws InputError on a bad file. */
   collect(place: RunPlace): Promise<Map<string, Record<string, number>>>;
 }
