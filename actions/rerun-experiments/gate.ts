@@ -14,6 +14,9 @@ import { gitTopLevel } from './workspace.ts';
 /** Input names shared by the CLI flags, action.yml and the docs. */
 export const INPUTS = { experiment: 'experiment', base: 'base' } as const;
 
+/** Outputs beyond status, result and summary. */
+export const OUTPUTS = { reproduced: 'reproduced' } as const;
+
 /** Names from repeated flags, or from a multi-line (or comma-separated) action input. */
 function names(value: string | string[] | undefined): string[] | undefined {
   const list = (typeof value === 'string' ? [value] : (value ?? []))
@@ -169,6 +172,7 @@ export const rerunExperimentsGate = defineGate({
       counts.nondeterministic ? `${counts.nondeterministic} nondeterministic` : '',
       counts.missing ? `${counts.missing} missing` : '',
     ].filter(Boolean);
+    runtime.setOutput(OUTPUTS.reproduced, String(judgedCount > 0 && counts.reproduced === judgedCount));
     const tables: Table[] = [
       { title: 'Tracked vs rerun metrics', columns: RESULTS_COLUMNS, rows: judged.rows },
     ];
