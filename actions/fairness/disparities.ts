@@ -201,15 +201,21 @@ export interface DisparityValue {
 /**
  * A disparity over groups: the difference (or ratio) of each of its rates, then the worst of them
  * (max of differences, min of ratios: Fairlearn's `agg="worst_case"`), skipping undefined parts.
+ * `include` leaves groups out of one metric's comparison (too few rows to judge it); parts with fewer
+ * than `minGroups` groups left do not count.
  */
 export function disparity(
   spec: DisparitySpec,
   groups: readonly { group: string; confusion: Confusion }[],
   overall: Confusion,
   comparison: Comparison,
+  include?: (metric: RateMetric, index: number) => boolean,
+  minGroups = 1,
 ): DisparityValue {
   const parts = spec.metrics.map((metric) => {
-    const values = groups.map(({ group, confusion }) => ({ group, value: rate(metric, confusion) }));
+    const values = groups.flatMap(({ group, confusion }, index) =>
+      include && !include(metric, index) ? [] : [{ group, value: rate(metric, confusion) }],
+    );
     const aggregate = (spec.kind === 'difference' ? difference : ratio)(
       values,
       rate(metric, overall),
@@ -219,7 +225,7 @@ export function disparity(
   });
   let decisive: DisparityValue['decisive'];
   for (const part of parts) {
-    if (part.value === undefined) continue;
+    if (part.value === undefined || part.groups < minGroups) continue;
     if (
       !decisive ||
       (spec.kind === 'difference' ? part.value > decisive.value! : part.value < decisive.value!)
