@@ -1,6 +1,6 @@
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { CheckStatus } from '../../shared/result/gate-result.ts';
-import { type Interval, katzLogRatio, zFor } from '../../shared/stats/intervals.ts';
+import { type Interval, katzLogRatio, normalCdf, zFor } from '../../shared/stats/intervals.ts';
 import { adjustPValues, type Correction } from '../../shared/stats/multiple-testing.ts';
 import type { DisparityReport, GroupReport, SegmentReport } from './analysis.ts';
 import { DENOMINATOR_NAME, HIGHER_IS_WORSE, rate, rateParts, SHORT_NAME } from './metrics.ts';
@@ -62,16 +62,16 @@ function beyond(report: DisparityReport, threshold: number, value: number): bool
   return report.spec.kind === 'difference' ? value > threshold : value < threshold;
 }
 
-/** Bootstrap p-value for "the disparity is beyond the threshold": the share of resamples that are not. */
+/**
+ * One-sided p-value for "the disparity is beyond the threshold", from the bootstrap standard error
+ * (normal approximation). Counting resamples instead would floor p at 1/(B+1), which a correction over
+ * dozens of checks can never get below the level.
+ */
 function bootstrapPValue(report: DisparityReport, threshold: number): number | undefined {
-  let defined = 0;
-  let within = 0;
-  for (const value of report.replicates) {
-    if (Number.isNaN(value)) continue;
-    defined += 1;
-    if (!beyond(report, threshold, value)) within += 1;
-  }
-  return defined > 0 ? (within + 1) / (defined + 1) : undefined;
+  if (report.value === undefined || report.standardError === undefined) return undefined;
+  const excess = report.spec.kind === 'difference' ? report.value - threshold : threshold - report.value;
+  if (report.standardError === 0) return excess > 0 ? 0 : 1;
+  return 1 - normalCdf(excess / report.standardError);
 }
 
 function findGroup(segment: SegmentReport, label: string, level: string): GroupReport | undefined {
