@@ -76,6 +76,16 @@ describe('analyse: groups and point estimates', () => {
     expect(result.overall.rates.true_positive_rate.value).toBe(0.5);
   });
 
+  it('weights rows like Fairlearn sample_weight (user guide: overall 0.45, c 0.714286)', () => {
+    const weights = Float64Array.from([1, 2, 1, 3, 2, 3, 1, 2, 1, 2, 3, 1, 2, 3, 2, 3]);
+    const result = analyse({ ...input(Y_TRUE, Y_PRED, { 'SF 0': SF0 }, [['SF 0']]), weights }, options());
+    expect(result.overall.rates.true_positive_rate.value).toBeCloseTo(0.45, 12);
+    const byGroup = result.segments[0]!.reports.map((g) => g.rates.true_positive_rate.value);
+    expect(byGroup[2]).toBeCloseTo(0.714286, 6);
+    expect(byGroup[1]).toBe(0.5);
+    expect(result.segments[0]!.reports[2]!.rows).toBe(7);
+  });
+
   it('puts missing sensitive values in their own group, or drops them', () => {
     const sex: CellValue[] = ['f', 'm', null, 'f', '', 'm'];
     const labels = [1, 0, 1, 0, 1, 0];
