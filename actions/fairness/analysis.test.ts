@@ -174,6 +174,30 @@ function judgeOf(data: ReturnType<typeof rows>, threshold: number, overrides: { 
   ).disparities[0]!;
 }
 
+describe('the worked example of docs/fairness.md', () => {
+  it('gives the documented numbers and judges nothing below min-support', () => {
+    const labels = [1, 1, 0, 0, 0, 1, 1, 0];
+    const preds = [1, 0, 1, 0, 0, 1, 1, 0];
+    const g = ['A', 'A', 'A', 'A', 'A', 'B', 'B', 'B'];
+    const names = ['equalized_odds_difference', 'equalized_odds_ratio', 'demographic_parity_ratio'];
+    const analysis = analyse(
+      input(labels, preds, { g }, [['g']]),
+      options({ minSupport: 30, minDenominator: 10 }, names),
+    );
+    const segment = analysis.segments[0]!;
+    const [eod, eor, dpr] = segment.disparities;
+    expect(eod!.allGroups).toBe(0.5);
+    expect(eor!.allGroups).toBe(0);
+    expect(dpr!.allGroups).toBeCloseTo(0.6, 15);
+    const judged = judge(
+      [{ segment, report: eod!, rule: { name: 'equalized_odds_difference', threshold: 0.1 } }],
+      [],
+      { strict: false, correction: 'holm', confidence: 0.95, minSupport: 30, minDenominator: 10 },
+    );
+    expect(judged.disparities[0]!.status).toBe('skip');
+  });
+});
+
 describe('verdicts', () => {
   const big = (group: string, fpr: number) =>
     rows(group, { tp: 150, fn: 50, fp: Math.round(400 * fpr), tn: 400 - Math.round(400 * fpr) });
