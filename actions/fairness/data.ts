@@ -1,5 +1,7 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import { InputError } from '../../shared/errors.ts';
+import type { LoadedConfig } from '../../shared/config/load-config.ts';
+import { type Dataset, openDataset, openDatasetFiles, readingDataset } from '../../shared/data/dataset.ts';
+import { withEngine } from '../../shared/data/duckdb.ts';
+import type { SourceLocation } from '../../shared/errors.ts';
 
 export type Value = string | number | boolean | null;
 
@@ -7,31 +9,8 @@ export type Value = string | number | boolean | null;
 export interface DataTable {
   rows: number;
   columns: Map<string, Value[]>;
-}
-
-export type DataFormat = 'csv' | 'tsv' | 'parquet' | 'jsonl';
-
-function guessFormat(path: string): DataFormat {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.parquet')) return 'parquet';
-  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
-  if (lower.endsWith('.tsv')) return 'tsv';
-  return 'csv';
-}
-
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
-function source(path: string, format: DataFormat): string {
-  switch (format) {
-    case 'parquet':
-      return `read_parquet(${sqlString(path)})`;
-    case 'jsonl':
-      return `read_json(${sqlString(path)}, format = 'newline_delimited')`;
-    case 'tsv':
-      return `read_csv(${sqlString(path)}, header = true, delim = '\t')`;
-    case 'csv':
-      return `read_csv(${sqlString(path)}, header = true)`;
-  }
+  /** The file(s) as they should appear in messages. */
+  display: string;
 }
 
 function toValue(value: unknown): Value {
@@ -41,29 +20,36 @@ function toValue(value: unknown): Value {
   return String(value);
 }
 
-/**
- * Reads a dataset (a file or a glob) with DuckDB. `display` is how the path appears in messages.
- * Any reading problem is the user's (missing file, malformed CSV) and becomes an InputError.
- */
-export async function readDataTable(path: string, display: string, format?: DataFormat): Promise<DataTable> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll(
-      `SELECT * FROM ${source(path, format ?? guessFormat(path))}`,
-    );
-    const names = reader.columnNames();
+async function readAll(dataset: Dataset, connection: Parameters<typeof openDataset>[0]): Promise<DataTable> {
+  return readingDataset(dataset, async () => {
+    // Typed columns: the model wants numbers, and labels may be booleans.
+    const reader = await connection.runAndReadAll(`SELECT * FROM ${dataset.relation({ text: false })}`);
     const values = reader.getColumnsJS();
     const columns = new Map<string, Value[]>();
-    names.forEach((name, index) => {
+    reader.columnNames().forEach((name, index) => {
       columns.set(name, (values[index] ?? []).map(toValue));
     });
-    return { rows: reader.currentRowCount, columns };
-  } catch (error) {
-    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    throw new InputError(`cannot read dataset: ${reason}`, { file: display });
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+    return { rows: reader.currentRowCount, columns, display: dataset.displayFiles.join(', ') };
+  });
+}
+
+/** Reads `datasets.<name>` of the config whole, through shared/data (DuckDB). Throws InputError. */
+export function readConfiguredDataset(config: LoadedConfig, name: string): Promise<DataTable> {
+  return withEngine({}, async ({ connection }) =>
+    readAll(await openDataset(connection, config, name), connection),
+  );
+}
+
+/** Reads a data file that is not a configured dataset (a predictions file). Throws InputError. */
+export function readDataFile(
+  path: string,
+  displayPath: string,
+  location: SourceLocation,
+): Promise<DataTable> {
+  return withEngine({}, async ({ connection }) =>
+    readAll(
+      await openDatasetFiles(connection, { name: displayPath, path, displayPath, location }),
+      connection,
+    ),
+  );
 }

@@ -4,7 +4,7 @@ import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import { type Analysis, analyse, type DisparityReport } from './analysis.ts';
 import { binaryColumn, joinByKey, numericColumn, requireColumn } from './columns.ts';
-import { readDataTable, type Value } from './data.ts';
+import { type DataTable, readConfiguredDataset, readDataFile, type Value } from './data.ts';
 import {
   type Comparison,
   type DisparitySpec,
@@ -37,24 +37,23 @@ interface Prepared {
   predictions: Uint8Array;
   scores: Float64Array | undefined;
   weights: Float64Array | undefined;
-  table: Awaited<ReturnType<typeof readDataTable>>;
+  table: DataTable;
   threshold: number;
 }
 
 async function prepare(ctx: Context): Promise<Prepared> {
   const { settings, config } = ctx;
   const at = (...path: PropertyKey[]) => config.locate(['gates', 'fairness', ...path]);
-  const dataset = config.config.datasets[settings.dataset];
-  if (!dataset) {
+  if (!config.config.datasets[settings.dataset]) {
     const known = Object.keys(config.config.datasets).join(', ') || 'none';
     throw new InputError(
       `gates.fairness.dataset: unknown dataset ${JSON.stringify(settings.dataset)} (configured: ${known})`,
       at('dataset'),
     );
   }
-  const file = config.display(dataset.path);
-  const reading = ctx.runtime.progress(`reading ${file}`);
-  const table = await readDataTable(config.resolve(dataset.path), file, dataset.format);
+  const reading = ctx.runtime.progress(`reading dataset ${settings.dataset}`);
+  const table = await readConfiguredDataset(config, settings.dataset);
+  const file = table.display;
   reading.done(`${formatNumber(table.rows)} rows`);
   if (table.rows === 0) throw new InputError('the dataset has no rows', { file });
 
@@ -92,7 +91,11 @@ async function prepare(ctx: Context): Promise<Prepared> {
     const scoreColumn = settings.score?.column;
     if (settings.predictions) {
       const sideFile = config.display(settings.predictions.path);
-      const side = await readDataTable(config.resolve(settings.predictions.path), sideFile);
+      const side = await readDataFile(
+        config.resolve(settings.predictions.path),
+        sideFile,
+        at('predictions', 'path'),
+      );
       const key = settings.predictions.key;
       const here = at('predictions', 'key');
       const datasetKeys = requireColumn(table, key, 'gates.fairness.predictions.key', here, file);
@@ -148,9 +151,9 @@ function segmentSpecs(settings: FairnessSettings): SegmentSpec[] {
   });
 }
 
-function variablesFor(ctx: Context, segments: readonly SegmentSpec[], table: Prepared['table']): Variable[] {
+function variablesFor(ctx: Context, segments: readonly SegmentSpec[], table: DataTable): Variable[] {
   const { settings, config } = ctx;
-  const file = config.display(config.config.datasets[settings.dataset]!.path);
+  const file = table.display;
   const names = [...new Set(segments.flatMap((segment) => [...segment.features, ...segment.control]))];
   return names.map((name) => {
     const index = settings.segments.findIndex((entry) =>
