@@ -105,6 +105,45 @@ describe('fairness gate on the fixtures', () => {
   });
 });
 
+describe('fairness gate: methods, bins, control features and weights together', () => {
+  it('judges against a reference group and the overall, within control levels, on binned ages', async () => {
+    const text = config(
+      `dataset: eval
+label: defaulted
+prediction: { model: true }
+weight: employment_years
+segments: [age_band, { features: [sex], control: [region] }, age]
+bins: { age: [26, 41, 61] }
+reference: { age_band: 26-40, sex: female, age: '[26, 41)' }
+policy:
+  false_positive_rate_ratio: { threshold: four-fifths, method: reference }
+  selection_rate_difference: { threshold: 0.3, method: to_overall }
+bootstrap: { resamples: 200 }`,
+    );
+    const { code, result } = await run(text);
+    expect(code).toBe(1);
+    const ids = result!.checks.map((c) => c.id);
+    expect(ids).toEqual([
+      'age_band.false_positive_rate_ratio',
+      'age_band.selection_rate_difference',
+      'sex.false_positive_rate_ratio',
+      'sex.selection_rate_difference',
+      'age.false_positive_rate_ratio',
+      'age.selection_rate_difference',
+    ]);
+    const reference = result!.checks[0]!;
+    expect(reference.status).toBe('fail');
+    expect(reference.message).toContain('four-fifths heuristic, not a legal test');
+    expect(reference.message).toContain('for age_band=26-40 (the reference)');
+    // Binned ages reproduce the age bands of the fixture (same edges), weights and all.
+    expect(result!.metrics['age.false_positive_rate_ratio']).toBeCloseTo(
+      result!.metrics['age_band.false_positive_rate_ratio']!,
+      12,
+    );
+    expect(result!.checks[2]!.message).toMatch(/within region=\w+/);
+  });
+});
+
 describe('fairness gate: a tiny group and bad input', () => {
   async function csvConfig(csv: string, gate: string) {
     const dir = await tempDir();
