@@ -2,9 +2,13 @@
  * `npm run bench:fairness`: 1,000,000 rows, three sensitive features with all their intersections
  * (7 segments, 74 groups), the six standard disparities, 1,000 bootstrap resamples. Target: < 10 s.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRandom } from '../../shared/stats/random.ts';
 import { analyse } from './analysis.ts';
+import { readDataFile } from './data.ts';
 import { parseDisparity, STANDARD_DISPARITIES } from './disparities.ts';
 import { encodeVariable, type SegmentSpec } from './segments.ts';
 import { judge } from './verdicts.ts';
@@ -82,3 +86,20 @@ console.log(
 console.log(
   `total ${seconds(done - started)} (target < 10 s); verdicts: ${judged.disparities.map((j) => j.verdict).join(', ')}`,
 );
+
+// The same rows as a CSV read back through DuckDB (shared/data), the gate's own reading path.
+const dir = await mkdtemp(join(tmpdir(), 'mlgate-bench-'));
+try {
+  const file = join(dir, 'rows.csv');
+  const lines = ['sex,age_band,region,label,prediction'];
+  for (let i = 0; i < ROWS; i += 1)
+    lines.push(`${sex[i]},${band[i]},${region[i]},${labels[i]},${predictions[i]}`);
+  await writeFile(file, `${lines.join('\n')}\n`);
+  const reading = performance.now();
+  const table = await readDataFile(file, 'rows.csv', { file: 'rows.csv' });
+  console.log(
+    `reading the same rows from CSV with DuckDB: ${seconds(performance.now() - reading)} (${table.rows.toLocaleString('en-US')} rows)`,
+  );
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LoadedConfig } from '../../shared/config/load-config.ts';
 import { type Dataset, openDataset, openDatasetFiles, readingDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
@@ -20,7 +21,7 @@ function toValue(value: unknown): Value {
   return String(value);
 }
 
-async function readAll(dataset: Dataset, connection: Parameters<typeof openDataset>[0]): Promise<DataTable> {
+async function readAll(dataset: Dataset, connection: DuckDBConnection): Promise<DataTable> {
   return readingDataset(dataset, async () => {
     // Typed columns: the model wants numbers, and labels may be booleans.
     const reader = await connection.runAndReadAll(`SELECT * FROM ${dataset.relation({ text: false })}`);
