@@ -49,13 +49,15 @@ export interface JobResult {
   summary: string;
 }
 
-export interface RunJobOptions extends Omit<RunActionOptions, 'actionDir' | 'inputs' | 'uses'> {
+export interface RunJobOptions extends Omit<RunActionOptions, 'actionDir' | 'inputs'> {
   workflow: Workflow;
   job: string;
   /** Values of the `matrix` context, for one leg of a matrix job. */
   matrix?: Record<string, string>;
   /** Results of the jobs this one `needs`. */
   needs?: Record<string, { result: JobResult['result'] }>;
+  /** Values that replace the same keys in the `with:` of steps that run an action (e.g. a config path). */
+  overrideWith?: Record<string, string>;
   /** `inputs` of a workflow_dispatch run. */
   workflowInputs?: Record<string, string>;
   /**
@@ -149,6 +151,9 @@ export async function runWorkflowJob(options: RunJobOptions): Promise<JobResult>
         Object.entries(step.with ?? {}).map(([key, value]) => [key, interpolate(String(value), scope)]),
       );
       if (typeof target === 'string') {
+        for (const [key, value] of Object.entries(options.overrideWith ?? {})) {
+          if (key in withValues) withValues[key] = value;
+        }
         const run = await runAction({ ...options, actionDir: target, inputs: withValues, env: stepEnv });
         result.actions[step.id ?? name] = run;
         result.summary += run.summary;
