@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { createConfigSchema } from '../shared/config/config-schema.ts';
 import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
+import { promoteGate } from './promote/gate.ts';
 
 /**
  * Every gate, in the order `mlgate run` runs them: data and experiments first, then measurements,
@@ -10,7 +11,7 @@ import type { AnyGate } from '../shared/gate.ts';
 export const GATES: readonly AnyGate[] = [];
 
 /** Gates that exist but that `mlgate run` never runs (manual steps). */
-export const MANUAL_GATES: readonly AnyGate[] = [];
+export const MANUAL_GATES: readonly AnyGate[] = [promoteGate];
 
 export const ALL_GATES: readonly AnyGate[] = [...GATES, ...MANUAL_GATES];
 

@@ -19,6 +19,8 @@ export interface Registration {
   /** Semantic version without the `v`. */
   version: string;
   tag: string;
+  /** The tag object's id (what a compare-and-swap checks the ref still points to). */
+  object: string;
   commit: string;
   createdAt: Date;
   actor: string;
@@ -119,6 +121,7 @@ export function buildRegistry(records: readonly TagRecord[]): Registry {
         model: parsed.model,
         version: parsed.version,
         tag: record.name,
+        object: record.object,
         commit: record.commit,
         createdAt: record.tagger.date,
         actor: actorOf(record, facts),
