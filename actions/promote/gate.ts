@@ -168,10 +168,11 @@ async function promotionTarget(
   const version = normalizeVersion(requested);
   if (!version) throw new InputError(`--version ${requested}: expected a semantic version such as 1.2.0`);
   const registration = findRegistration(registry, model, version);
+  // Tags outlive this working directory: refer to a local bundle by its path in the repository.
   const loaded = await loadEvidence(options.evidence, {
     out: context.out,
     runtime: context.runtime,
-    display: config.display,
+    display: (path) => (repoDir ? repositoryPath(repoDir, path) : config.display(path)),
   });
   const { evidence } = loaded;
   const evidenceVersion = evidence.model.version ? normalizeVersion(evidence.model.version) : undefined;
@@ -368,7 +369,9 @@ async function run(context: Context): Promise<GateReport> {
     }
     assignmentTag = tags.assignment.name;
     const written = [tags.registration?.name, tags.assignment.name].filter(Boolean).join(' and ');
-    summary = `${target.rollbackOf ? 'rolled back' : 'promoted'} ${model} v${target.version} to ${stage} (${written})`;
+    summary = target.rollbackOf
+      ? `rolled ${stage} back to ${model} v${target.version} (${written})`
+      : `promoted ${model} v${target.version} to ${stage} (${written})`;
     checks.push({
       id: 'records',
       status: 'pass',

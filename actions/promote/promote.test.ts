@@ -106,7 +106,7 @@ describe('mlgate promote (local git registry)', () => {
     const tampered = await repo.promote('--to', 'staging');
     expect(tampered.code).toBe(2);
     expect(tampered.stderr).toMatch(
-      /digest mismatch: \S*models\/m\.onnx has sha256 [0-9a-f]{64}, but .*evidence\.json was produced for/,
+      /digest mismatch: \S*models\/m\.onnx has sha256 [0-9a-f]{64}, but out\/evidence\.json was produced for/,
     );
     await git(repo.dir, 'checkout', '--', 'models/m.onnx');
     const unknown = await repo.promote('--to', 'staging', '--version', '3.0.0');
@@ -156,7 +156,7 @@ describe('mlgate promote (local git registry)', () => {
     const rollback = await repo.promote('--to', 'production', '--rollback', '--reason', 'latency regression');
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toMatch(
-      /rolled back loan-default v1\.0\.0 to production \(loan-default#production#5\)/,
+      /rolled production back to loan-default v1\.0\.0 \(loan-default#production#5\)/,
     );
     const registry = await readRegistry(repo.dir);
     expect(currentAssignment(registry, 'loan-default', 'production')).toMatchObject({
