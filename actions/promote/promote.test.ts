@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRegistry } from '../../shared/registry/git-tags.ts';
 import { GTO_TAG_PATTERN } from '../../shared/registry/gto-tag.ts';
@@ -118,6 +118,24 @@ describe('mlgate promote (local git registry)', () => {
       /mlgate\.yml:\d+:\d+ stage "canary" is not in gates\.promote\.stages \(staging, production\)/,
     );
     expect(await tags(repo.dir)).toEqual([]);
+  });
+
+  it('reads the evidence from a workflow artifact and records where it came from', async () => {
+    const repo = await setup();
+    const artifact = join(repo.out, 'artifacts', 'mlgate-evidence', 'evidence.json');
+    await mkdir(dirname(artifact), { recursive: true });
+    await rename(join(repo.out, 'evidence.json'), artifact);
+    const missing = await repo.promote('--to', 'staging', '--evidence', 'artifact:no-such-artifact');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /--evidence artifact:no-such-artifact: no workflow artifact named no-such-artifact/,
+    );
+    const result = await repo.promote('--to', 'staging', '--evidence', 'artifact:mlgate-evidence');
+    expect(result.code).toBe(0);
+    const registry = await readRegistry(repo.dir);
+    expect(currentAssignment(registry, 'loan-default', 'staging')?.facts.evidence).toBe(
+      'artifact:mlgate-evidence',
+    );
   });
 
   it('says so and writes nothing when the same promotion runs again', async () => {
