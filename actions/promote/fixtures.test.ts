@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRegistry } from '../../shared/registry/git-tags.ts';
 import { GTO_TAG_PATTERN } from '../../shared/registry/gto-tag.ts';
+import { readAssignedModel } from '../../shared/registry/model-blob.ts';
 import { currentAssignment } from '../../shared/registry/registry.ts';
 import { memoryStream } from '../../shared/testing/memory-stream.ts';
 import { tempDir } from '../../shared/testing/temp-dir.ts';
@@ -94,6 +95,11 @@ describe('promote on the fixtures project (offline, in a temporary git repositor
       'loan-default@v1.1.0',
     ]);
     for (const tag of tags) expect(GTO_TAG_PATTERN.test(tag), tag).toBe(true);
+
+    // What benchmark's `baseline: { stage: production }` reads: the production model's bytes, verified.
+    const production = currentAssignment(registry, 'loan-default', 'production');
+    const baselineBytes = await readFile(join(FIXTURES, 'models/loan-default-baseline.onnx'));
+    expect(production && (await readAssignedModel(dir, production)).equals(baselineBytes)).toBe(true);
 
     const shown = await cli('registry', '--config', config);
     expect(shown.code).toBe(0);

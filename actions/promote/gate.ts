@@ -11,6 +11,7 @@ import {
   normalizeVersion,
   registrationTagName,
 } from '../../shared/registry/gto-tag.ts';
+import { blobDigest } from '../../shared/registry/model-blob.ts';
 import {
   currentAssignment,
   findRegistration,
@@ -20,11 +21,11 @@ import {
 import { formatTagMessage, type TagFacts } from '../../shared/registry/tag-message.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import { loadEvidence } from './evidence-source.ts';
+import { repositoryPath, resolveCommit } from './git-lookup.ts';
 import { environmentProtection, recordDeployment } from './github-deployment.ts';
 import { createGitHubStore } from './github-store.ts';
 import { PROMOTE_INPUTS, PROMOTE_OUTPUTS, PromoteOptions } from './inputs.ts';
 import { createLocalStore } from './local-store.ts';
-import { blobDigest, repositoryPath, resolveCommit } from './model-bytes.ts';
 import { evaluatePolicy } from './policy.ts';
 import type { PromotionTags, RecordStore } from './record-store.ts';
 import { PromoteSettings } from './settings.ts';
@@ -270,10 +271,11 @@ async function resolveTargetCommit(
   const candidate = preferred ?? (repoDir ? 'HEAD' : context.runtime.context.sha);
   if (!candidate)
     throw new InputError('no commit to tag: run inside a git repository or record commit in the evidence');
-  if (!repoDir) return candidate;
-  const commit = await resolveCommit(repoDir, candidate);
-  if (!commit) throw new InputError(`commit ${candidate} is not in the git repository at ${repoDir}`);
-  return commit;
+  const commit = repoDir ? await resolveCommit(repoDir, candidate) : undefined;
+  if (commit) return commit;
+  // A shallow CI checkout may lack the commit; GitHub itself refuses a tag on a commit it does not have.
+  if (context.runtime.kind === 'github' && /^[0-9a-f]{40}$/.test(candidate)) return candidate;
+  throw new InputError(`commit ${candidate} is not in the git repository at ${repoDir ?? '.'}`);
 }
 
 function tagsFor(

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/temp-dir.ts';
 import { runGit } from './git.ts';
 import { readRegistry } from './git-tags.ts';
 import { createTagsAtomically, TagExistsError } from './git-write.ts';
 import { assignmentTagName, GTO_TAG_PATTERN, parseGtoTagName, registrationTagName } from './gto-tag.ts';
+import { readAssignedModel } from './model-blob.ts';
 import { currentAssignment, stageHistory } from './registry.ts';
 import { formatTagMessage, parseTagMessage } from './tag-message.ts';
 
@@ -216,5 +220,31 @@ describe('readRegistry', () => {
   it('refuses a folder that is not a git repository', async () => {
     const dir = await tempDir();
     await expect(readRegistry(dir)).rejects.toThrow(/is not a git repository/);
+  });
+
+  it('reads the model that holds a stage from git and refuses bytes that do not match the digest', async () => {
+    const { dir } = await repoWithCommits(0);
+    await writeFile(join(dir, 'm.onnx'), 'model bytes');
+    await runGit(dir, ['add', 'm.onnx']);
+    await runGit(dir, ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'model']);
+    const commit = (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
+    const digest = createHash('sha256').update('model bytes').digest('hex');
+    const facts = { digest, 'model-path': 'm.onnx', version: '1.0.0' };
+    await createTagsAtomically(
+      dir,
+      [
+        { name: 'm1@v1.0.0', commit, message: formatTagMessage('r', facts) },
+        { name: 'm1#prod#1', commit, message: formatTagMessage('a', facts) },
+      ],
+      tagger(1),
+    );
+    const assignment = currentAssignment(await readRegistry(dir), 'm1', 'prod');
+    expect(assignment && (await readAssignedModel(dir, assignment)).toString()).toBe('model bytes');
+    await expect(readAssignedModel(dir, { ...assignment!, digest: DIGEST_A })).rejects.toThrow(
+      /m1#prod#1 \(v1\.0\.0\): digest mismatch: m\.onnx at [0-9a-f]{12} is not the promoted model/,
+    );
+    await expect(readAssignedModel(dir, { ...assignment!, modelPath: undefined })).rejects.toThrow(
+      /records no model-path/,
+    );
   });
 });
