@@ -14,6 +14,9 @@ export const PROMOTE_INPUTS = {
   rollback: { description: 'promote the version that held the stage before the current one', flag: true },
 } as const satisfies Record<string, InputSpec>;
 
+/** Where action.yml names an input differently: the dispatch form reads better as "stage" than "to". */
+export const ACTION_INPUT_NAMES = { to: 'stage' } as const;
+
 /** The action's outputs beyond status/result/summary. */
 export const PROMOTE_OUTPUTS = {
   version: 'version',
