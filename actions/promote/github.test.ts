@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/core';
 import { paginateRest } from '@octokit/plugin-paginate-rest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { parseGtoTagName } from '../../shared/registry/gto-tag.ts';
 import { parseTagMessage } from '../../shared/registry/tag-message.ts';
 import { runGate } from '../../shared/run-gate.ts';
@@ -162,6 +165,56 @@ describe('mlgate promote on GitHub (Git refs API and Deployments)', () => {
     );
     expect(state.deployments).toEqual([]);
     expect(server?.violations).toEqual([]);
+  });
+
+  it("reads the evidence from a release asset, following GitHub's redirect to the storage host", async () => {
+    const state = newGitHubState();
+    const repo = await setup(state);
+    const bytes = await readFile(join(repo.out, 'evidence.json'));
+    // The asset download redirects to another host, as GitHub's does; that host is not the API.
+    const storage = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      response.end(bytes);
+    });
+    await new Promise<void>((done) => storage.listen(0, '127.0.0.1', done));
+    onTestFinished(() => new Promise<void>((done) => storage.close(() => done())));
+    const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/evidence.json`;
+    await server?.close();
+    server = await startGitHubApiServer({
+      ...gitHubHandlers(state),
+      'GET /repos/{owner}/{repo}/releases/tags/{tag}': (request, tools) => {
+        const release = tools.example(200) as { assets: Record<string, unknown>[] };
+        if (request.pathParams.tag !== 'loan-default-v1.0.0')
+          return { status: 404, body: { message: 'Not Found', documentation_url: '' } };
+        return {
+          status: 200,
+          body: { ...release, assets: [{ ...release.assets[0], id: 7, name: 'evidence.json' }] },
+        };
+      },
+      'GET /repos/{owner}/{repo}/releases/assets/{asset_id}': (request) => {
+        expect(request.headers.accept).toBe('application/octet-stream');
+        return { status: 302, headers: { location: storageUrl } };
+      },
+    });
+    const { runtime } = testRuntime(server.url);
+    const config = await loadMlgateConfig(repo.config);
+    const outcome = await runGate(promoteGate, {
+      config,
+      runtime,
+      out: repo.out,
+      inputs: { to: 'staging', evidence: 'release:loan-default-v1.0.0' },
+    });
+    expect(outcome.result.summary).toMatch(/^promoted loan-default v1\.0\.0 to staging/);
+    const assignment = [...state.tags.values()].find((tag) => tag.tag === 'loan-default#staging#1');
+    expect(parseTagMessage(assignment?.message ?? '').facts.evidence).toBe('release:loan-default-v1.0.0');
+    const missing = await runGate(promoteGate, {
+      config,
+      runtime,
+      out: repo.out,
+      inputs: { to: 'staging', evidence: 'release:v9' },
+    });
+    expect(missing.result.summary).toBe('--evidence release:v9: no such release');
+    expect(server.violations).toEqual([]);
   });
 
   it.each(['deployment', 'status'] as const)(
