@@ -363,7 +363,7 @@ async function run(ctx: Context): Promise<GateReport> {
         : {}),
     })),
     ...judged.baselines.map((judgement) => ({
-      id: `${judgement.segment}.${judgement.group.label}.${judgement.comparison.metric}.vs-baseline`,
+      id: `${judgement.segment}.${judgement.group.id}.${judgement.comparison.metric}.vs-baseline`,
       status: judgement.status,
       message: judgement.message,
       observed: judgement.comparison.regression,
