@@ -11,6 +11,7 @@ import { MLGATE_VERSION } from '../shared/version.ts';
 import { renderRunTable } from './cli-table.ts';
 import { ALL_GATES, findGate, GATES, loadMlgateConfig } from './gates.ts';
 import { runInit } from './init/init.ts';
+import { registryCommand } from './registry-command.ts';
 
 const COMMON_OPTIONS = {
   config: { type: 'string', short: 'c', default: 'mlgate.yml' },
@@ -47,6 +48,7 @@ function mainHelp(): string {
       ],
       ...ALL_GATES.map((gate) => [gate.name, gate.description] as const),
       ['init', 'write a starting mlgate.yml and PR workflow for a repository'],
+      ['registry', "show each model's current stage and promotion history (from git tags)"],
     ]),
     '',
     'Options:',
@@ -114,6 +116,7 @@ export async function main(argv: readonly string[], streams: Streams = process):
     return 0;
   }
   if (command === 'init') return runInit(rest, streams);
+  if (command === 'registry') return registryCommand(rest, streams);
   const gate = findGate(command);
   if (!gate && command !== 'run') {
     complain(`unknown command "${command}"; run 'mlgate --help' for the list`);

@@ -3,6 +3,7 @@ import { createConfigSchema } from '../shared/config/config-schema.ts';
 import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
 import { fairnessGate } from './fairness/gate.ts';
+import { promoteGate } from './promote/gate.ts';
 import { rerunExperimentsGate } from './rerun-experiments/gate.ts';
 import { validateDataGate } from './validate-data/gate.ts';
 
@@ -13,7 +14,7 @@ import { validateDataGate } from './validate-data/gate.ts';
 export const GATES: readonly AnyGate[] = [validateDataGate, rerunExperimentsGate, fairnessGate];
 
 /** Gates that exist but that `mlgate run` never runs (manual steps). */
-export const MANUAL_GATES: readonly AnyGate[] = [];
+export const MANUAL_GATES: readonly AnyGate[] = [promoteGate];
 
 export const ALL_GATES: readonly AnyGate[] = [...GATES, ...MANUAL_GATES];
 
