@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ACTIONS_DIR, discoverActions } from './build.ts';
+import { readActionNatives } from './composite-action.ts';
+
+/**
+ * `npm run bench:packaging`: what users pay for the packaging, measured on the committed bundles.
+ * - cold start: `node dist/index.js` to its first line of output, in the fixtures project (median of 7);
+ * - install size: `npm ci --omit=dev` of each composite action's own lockfile, as its first run does
+ *   (this part downloads from the npm registry).
+ */
+
+const RUNS = 7;
+const ROOT = join(ACTIONS_DIR, '..');
+
+function firstOutput(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      resolve(performance.now() - started);
+      child.kill();
+    };
+    child.stdout.once('data', finish);
+    child.stderr.once('data', finish);
+    child.on('error', reject);
+    child.on('close', finish);
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += await folderBytes(path);
+    else if (entry.isFile()) total += (await stat(path)).size;
+  }
+  return total;
+}
+
+function npmCi(cwd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd,
+      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+      stdio: 'ignore',
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+async function main() {
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const env = {
+    PATH: process.env.PATH,
+    INPUT_CONFIG: 'fixtures/mlgate.yml',
+    INPUT_OUT: join(tmpdir(), 'mlgate-bench'),
+  };
+  const baseline = median(
+    await Promise.all(
+      Array.from({ length: RUNS }, () => firstOutput(process.execPath, ['-e', 'console.log(1)'], env)),
+    ),
+  );
+  console.log(`node -e 'console.log(1)': ${baseline.toFixed(0)} ms (the floor)`);
+  for (const action of await discoverActions()) {
+    const bundle = join(ACTIONS_DIR, action.name, 'dist', 'index.js');
+    const times: number[] = [];
+    for (let run = 0; run < RUNS; run++) times.push(await firstOutput(process.execPath, [bundle], env));
+    const size = (await stat(bundle)).size;
+    console.log(
+      `${action.name}: cold start ${median(times).toFixed(0)} ms to the first line (bundle ${mb(size)})`,
+    );
+  }
+  for (const action of await discoverActions()) {
+    const dir = join(ACTIONS_DIR, action.name);
+    const natives = await readActionNatives(dir);
+    if (!natives) continue;
+    const scratch = await mkdtemp(join(tmpdir(), 'mlgate-install-'));
+    try {
+      await cp(join(dir, 'package.json'), join(scratch, 'package.json'));
+      await cp(join(dir, 'package-lock.json'), join(scratch, 'package-lock.json'));
+      const started = performance.now();
+      const code = await npmCi(scratch);
+      const seconds = ((performance.now() - started) / 1000).toFixed(0);
+      if (code !== 0) throw new Error(`npm ci failed in a copy of actions/${action.name}`);
+      console.log(
+        `${action.name}: npm ci --omit=dev installs ${mb(await folderBytes(join(scratch, 'node_modules')))} (${Object.keys(natives).join(', ')}) in ${seconds} s`,
+      );
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+}
+
+await main();
