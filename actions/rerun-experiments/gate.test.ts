@@ -127,6 +127,31 @@ describe('rerun-experiments gate with an experiments file', () => {
     expect(result.checks[0]!.message).toMatch(/timed out after 2\.\d s; last output:\ntraining with seed 7/);
   });
 
+  it('reports a command that cannot start, and a metrics file the rerun wrote badly, as errors', async () => {
+    const missing = await project(
+      '',
+      experimentsYml().replace(/command: .*\n/, 'command: [no-such-trainer-xyz, --seed, "${seed}"]\n'),
+    );
+    const cannotStart = await runRerunGate(missing);
+    expect(cannotStart.exitCode).toBe(2);
+    expect(cannotStart.result.checks[0]!.message).toMatch(
+      /^toy: step toy `no-such-trainer-xyz --seed 7` could not start \(spawn no-such-trainer-xyz ENOENT\)/,
+    );
+    const garbled = await project(
+      '',
+      experimentsYml().replace(/command: .*\n/, 'command: node garble.mjs\n'),
+    );
+    await writeFiles(garbled, {
+      'garble.mjs':
+        "import { mkdirSync, writeFileSync } from 'node:fs';\nmkdirSync('results');\nwriteFileSync('results/metrics.json', '{\"accuracy\": 0.6,');\n",
+    });
+    const { result, exitCode } = await runRerunGate(garbled);
+    expect(exitCode).toBe(2);
+    expect(result.checks[0]!.message).toMatch(
+      /^toy: the rerun wrote an unreadable metrics file: results\/metrics\.json:\d+:\d+ invalid YAML/,
+    );
+  });
+
   it('fails a tracked metric that the rerun no longer writes as missing', async () => {
     const dir = await project('', experimentsYml(' --skip log_loss'));
     const { result } = await runRerunGate(dir);
