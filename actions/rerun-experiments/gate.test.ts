@@ -177,6 +177,24 @@ describe('rerun-experiments gate with an experiments file', () => {
     expect(await readFile(join(dir, 'env.txt'), 'utf8')).toBe('side.txt\n');
   });
 
+  it("withholds the action's inputs and the runner's tokens from repository code", async () => {
+    const dir = await project(
+      '    workspace: workspace\n',
+      experimentsYml().replace(
+        'command: node train.mjs',
+        'command: echo "[$INPUT_TOKEN][$ACTIONS_RUNTIME_TOKEN][$ACTIONS_ID_TOKEN_REQUEST_TOKEN][$KEEP_ME]" > env.txt && node train.mjs',
+      ),
+    );
+    const secrets = {
+      INPUT_TOKEN: 'ghs_x',
+      ACTIONS_RUNTIME_TOKEN: 'rt',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc',
+      KEEP_ME: 'kept',
+    };
+    expect((await runRerunGate(dir, {}, secrets)).exitCode).toBe(0);
+    expect(await readFile(join(dir, 'env.txt'), 'utf8')).toBe('[][][][kept]\n');
+  });
+
   it('selects experiments with --experiment and names the known ones when nothing matches', async () => {
     const dir = await project('');
     const { result, exitCode } = await runRerunGate(dir, { experiment: ['nope'] });
