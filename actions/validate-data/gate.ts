@@ -83,6 +83,27 @@ export function driftTable(checks: readonly Check[]): Table | undefined {
   };
 }
 
+/** One line: the contract verdict, then one clause per drift comparison. */
+export function summarize(datasets: readonly string[], checks: readonly Check[]): string {
+  const parts: string[] = [];
+  const contract = checks.filter((check) => !check.id.includes('.drift'));
+  const failed = contract.filter((check) => check.status === 'fail');
+  if (datasets.length) {
+    parts.push(
+      failed.length === 0
+        ? `${datasets.length} dataset(s) meet their contract (${contract.length} checks)`
+        : `${failed.length} of ${contract.length} checks fail in ${[...new Set(failed.map((check) => check.id.split('.')[0]))].join(', ')}`,
+    );
+  }
+  for (const check of checks.filter((candidate) => /\.drift$/.test(candidate.id))) {
+    const current = check.id.slice(0, -'.drift'.length);
+    parts.push(
+      check.drifted ? `${current} drifts from ${String(check.reference)}` : `no drift in ${current}`,
+    );
+  }
+  return parts.join('; ') || 'nothing to check: no dataset has a schema and no drift is configured';
+}
+
 async function loadSchema(
   config: Context['config'],
   name: string,
@@ -202,15 +223,11 @@ async function run(context: Context): Promise<GateReport> {
     await failures?.abort();
     throw error;
   }
-  const failed = checks.filter((check) => check.status === 'fail');
   const table = failingTable(checks);
   const drift = driftTable(checks);
   const tables = [table, drift].filter((item): item is Table => item !== undefined);
   return {
-    summary:
-      failed.length === 0
-        ? `${names.length} dataset(s) meet their contract (${checks.length} checks)`
-        : `${failed.length} of ${checks.length} checks fail in ${[...new Set(failed.map((check) => check.id.split('.')[0]))].join(', ')}`,
+    summary: summarize(names, checks),
     checks,
     metrics,
     ...(tables.length ? { tables } : {}),

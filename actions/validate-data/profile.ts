@@ -8,7 +8,10 @@ import { typedExpression } from './compile-checks.ts';
 import type { DataSchema } from './data-schema.ts';
 
 export const PROFILE_SCHEMA = 'mlgate/data-profile@1';
-/** Reference quantiles that become the fixed bin edges of numeric columns (5 %, 10 %, ..., 95 %). */
+/**
+ * Reference quantiles that become the fixed bin edges of numeric columns (5 %, 10 %, ..., 95 %), taken as
+ * observed values (`quantile_disc`: exact, deterministic, and on real values of discrete columns).
+ */
 export const EDGE_QUANTILES = Array.from({ length: 19 }, (_, index) => (index + 1) / 20);
 /** Categories counted exactly per column; the rest are summed into `other`. */
 export const CATEGORY_CAP = 1000;
@@ -123,7 +126,7 @@ export async function quantileEdges(
   const row = await readingDataset(dataset, async () => {
     const reader = await querySingle(
       connection,
-      `SELECT ${numeric.map((column) => `quantile_cont(${column.sql}, ${list})`).join(', ')} FROM ${dataset.relation({ text: true })}`,
+      `SELECT ${numeric.map((column) => `quantile_disc(${column.sql}, ${list})`).join(', ')} FROM ${dataset.relation({ text: true })}`,
     );
     return reader.getRowsJS()[0]!;
   });
