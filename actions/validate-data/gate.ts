@@ -1,10 +1,10 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
 import { openDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
 import { readModelSignature } from '../../shared/data/model-signature.ts';
-import { InputError } from '../../shared/errors.ts';
+import { errorMessage, InputError } from '../../shared/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
@@ -219,6 +219,15 @@ async function run(context: Context): Promise<GateReport> {
       },
     );
     await failures?.close();
+    if (failures && failures.count > 0 && options.failures) {
+      const path = resolve(options.failures);
+      // The CSV stays on disk either way; an upload problem must not change the verdict.
+      await runtime.artifacts
+        .upload('validate-data-failures', [path], dirname(path))
+        .catch((error: unknown) =>
+          runtime.log.warn(`could not upload ${options.failures}: ${errorMessage(error)}`),
+        );
+    }
   } catch (error) {
     await failures?.abort();
     throw error;
