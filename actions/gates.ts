@@ -2,13 +2,15 @@ import type { z } from 'zod';
 import { createConfigSchema } from '../shared/config/config-schema.ts';
 import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
+import { fairnessGate } from './fairness/gate.ts';
+import { rerunExperimentsGate } from './rerun-experiments/gate.ts';
 import { validateDataGate } from './validate-data/gate.ts';
 
 /**
  * Every gate, in the order `mlgate run` runs them: data and experiments first, then measurements,
  * then the model card that gathers them. `promote` is absent on purpose: it is a manual step.
  */
-export const GATES: readonly AnyGate[] = [validateDataGate];
+export const GATES: readonly AnyGate[] = [validateDataGate, rerunExperimentsGate, fairnessGate];
 
 /** Gates that exist but that `mlgate run` never runs (manual steps). */
 export const MANUAL_GATES: readonly AnyGate[] = [];
