@@ -162,7 +162,9 @@ async function parent(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mlgate-bench-data-'));
   const say = (text: string) => process.stdout.write(`${text}\n`);
   try {
-    say(`generating ${rows.toLocaleString('en-US')} + 2 x ${driftRows.toLocaleString('en-US')} rows x 10 columns in ${dir} ...`);
+    say(
+      `generating ${rows.toLocaleString('en-US')} + 2 x ${driftRows.toLocaleString('en-US')} rows x 10 columns in ${dir} ...`,
+    );
     await withEngine({ threads, memoryLimit }, async ({ connection }) => {
       await connection.run(`COPY (${generator(rows)}) TO ${quoteString(join(dir, 'data.csv'))} (HEADER)`);
       await connection.run(
