@@ -92,6 +92,7 @@ describe('inspecting a repository', () => {
       'mlruns/0/abc/metrics/m.csv',
       'pipeline/dvc.yaml',
       'MLproject',
+      'experiments.yml',
     ]) {
       await mkdir(join(dir, file, '..'), { recursive: true });
       await writeFile(join(dir, file), '');
@@ -102,7 +103,7 @@ describe('inspecting a repository', () => {
         { name: '2024-Q1', path: 'data/2024 Q1.parquet' },
         { name: 'events', path: 'data/sub/events.jsonl.gz' },
       ],
-      tracking: { dvc: true, mlflow: true, mlproject: true },
+      tracking: { mlgate: true, dvc: true, mlflow: true, mlproject: true },
     });
   });
 });

@@ -94,11 +94,15 @@ function schemaColumns(schema: string): string[] | undefined {
 }
 
 /** The gates a fresh config can switch on: their defaults must be valid and their needs met. */
-function startingGates(hasModel: boolean): { on: AnyGate[]; off: string[] } {
+function startingGates(hasModel: boolean, findings: RepositoryFindings): { on: AnyGate[]; off: string[] } {
   const on: AnyGate[] = [];
   const off: string[] = [];
+  const tracked = Object.values(findings.tracking).some(Boolean);
   for (const gate of GATES) {
     if (gate.needsModel && !hasModel) off.push(`${gate.name} (no model found)`);
+    // Rerunning needs something tracked to rerun; its defaults look for it beside the config.
+    else if (gate.name === 'rerun-experiments' && !tracked)
+      off.push(`${gate.name} (no tracked experiments found)`);
     else if (!gate.settings.safeParse({}).success) off.push(`${gate.name} (needs settings only you know)`);
     else on.push(gate);
   }
@@ -139,9 +143,10 @@ function renderConfig(
           '# list them under gates.validate-data.datasets with model-contract: false in a second config.',
         ]
       : []),
-    ...(findings.tracking.dvc || findings.tracking.mlflow || findings.tracking.mlproject
+    ...(Object.values(findings.tracking).some(Boolean)
       ? [
           `# Experiment tracking found (${[
+            findings.tracking.mlgate && 'experiments.yml',
             findings.tracking.dvc && 'dvc.yaml',
             findings.tracking.mlflow && 'mlruns/',
             findings.tracking.mlproject && 'MLproject',
@@ -218,7 +223,7 @@ async function plan(root: string, actionRepository: string, stream: NodeJS.Write
     }
   }
   for (const { name, path } of findings.datasets) notes.push(`dataset ${name}: ${path}`);
-  const { on, off } = startingGates(model !== undefined);
+  const { on, off } = startingGates(model !== undefined, findings);
   // Data that cannot feed the model (predictions, lookups) would fail validate-data's model contract.
   const validated = model && feedsModel.length < schemaPaths.size ? feedsModel : undefined;
   files.set(INIT_FILES.config, renderConfig(findings, model, schemaPaths, on, off, validated));

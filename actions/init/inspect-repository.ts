@@ -6,8 +6,8 @@ export interface RepositoryFindings {
   models: string[];
   /** Data files mlgate can read, with a dataset name derived from the file name. */
   datasets: { name: string; path: string }[];
-  /** Experiment tracking in the repository: a DVC pipeline, an MLflow file store, an MLflow project. */
-  tracking: { dvc: boolean; mlflow: boolean; mlproject: boolean };
+  /** Experiment tracking: mlgate's experiments.yml, a DVC pipeline, an MLflow file store, an MLflow project. */
+  tracking: { mlgate: boolean; dvc: boolean; mlflow: boolean; mlproject: boolean };
 }
 
 const DATA_EXTENSIONS = /\.(csv|tsv|parquet|jsonl)(\.gz)?$/i;
@@ -63,6 +63,7 @@ export async function inspectRepository(root: string): Promise<RepositoryFinding
     models: files.filter((file) => file.toLowerCase().endsWith('.onnx')),
     datasets,
     tracking: {
+      mlgate: files.includes('experiments.yml'),
       dvc: files.some((file) => basename(file) === 'dvc.yaml'),
       mlflow: files.some((file) => file === 'mlruns/' || file.endsWith('/mlruns/')),
       mlproject: files.some((file) => basename(file) === 'MLproject'),
