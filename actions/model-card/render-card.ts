@@ -115,7 +115,7 @@ export function verdictLine(data: CardData): string {
   const named = (status: string) => gates.filter((gate) => gate.status === status).map((gate) => gate.gate);
   switch (verdict) {
     case 'pass':
-      return `${statusBadge('pass')}: all ${count} gates pass`;
+      return `${statusBadge('pass')}: ${count === 1 ? 'the one gate passes' : `all ${count} gates pass`}`;
     case 'warn':
       return `${statusBadge('warn')}: ${count} gates pass, with warnings from ${named('warn').join(', ')}`;
     case 'fail':

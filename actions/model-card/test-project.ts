@@ -180,15 +180,19 @@ export async function createTestProject(
   return { dir, configFile, out: join(dir, 'out'), modelFile };
 }
 
-/** Writes `<out>/<gate>.json` for each sample gate, through runGate as the real gates do. */
-export async function writeSampleResults(project: TestProject, gates: readonly SampleGate[]): Promise<void> {
+/** Writes `<out>/<gate>.json` from `report`, through runGate as the real gates do. */
+export async function writeSampleResult(
+  project: TestProject,
+  gate: string,
+  report: GateReport,
+): Promise<void> {
   const config = await loadMlgateConfig(project.configFile);
   const runtime = await createLocalRuntime({ out: project.out, stream: memoryStream(), cwd: project.dir });
-  for (const gate of gates) {
-    await runGate(fakeGate(gate, SAMPLE_REPORTS[gate] as unknown as GateReport), {
-      config,
-      runtime,
-      out: project.out,
-    });
-  }
+  await runGate(fakeGate(gate, report), { config, runtime, out: project.out });
+}
+
+/** Writes `<out>/<gate>.json` for each sample gate. */
+export async function writeSampleResults(project: TestProject, gates: readonly SampleGate[]): Promise<void> {
+  for (const gate of gates)
+    await writeSampleResult(project, gate, SAMPLE_REPORTS[gate] as unknown as GateReport);
 }
