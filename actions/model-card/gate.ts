@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { formatLocation, InputError } from '../../shared/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
@@ -17,6 +17,7 @@ import { OWN_OUTPUT_FILES, orderResults, readResults } from './read-results.ts';
 import { missingSourceFields, renderModelCardBlocks } from './render-card.ts';
 import { renderHuggingFaceCard } from './render-model-index.ts';
 import { renderToolkitCard } from './render-toolkit.ts';
+import { reportFrom } from './report-from.ts';
 import { ModelCardSettings } from './settings.ts';
 
 /** Input and output names, shared by the code, action.yml, the tests and the docs. */
@@ -28,6 +29,7 @@ export const INPUTS = {
   statuses: 'statuses',
   pullRequest: 'pull-request',
   sha: 'sha',
+  reportFrom: 'report-from',
 } as const;
 export const OUTPUTS = {
   verdict: 'verdict',
@@ -59,6 +61,7 @@ const Options = z.object({
     .string()
     .regex(/^[0-9a-f]{7,64}$/, { error: 'expected a commit SHA' })
     .optional(),
+  [INPUTS.reportFrom]: z.string().min(1).optional(),
 });
 
 async function readModel(
@@ -112,9 +115,24 @@ export const modelCardGate = defineGate({
       valueName: 'NUMBER',
     },
     [INPUTS.sha]: { description: 'commit the report is about (default: the event’s head)', valueName: 'SHA' },
+    [INPUTS.reportFrom]: {
+      description:
+        'only post the pull-request comment from a folder another (untrusted) run uploaded: the workflow_run half of the fork pattern',
+      valueName: 'DIR',
+    },
   },
   options: Options,
   needsModel: true,
+  async runTool({ options, config, runtime }) {
+    const from = options[INPUTS.reportFrom];
+    if (!from) return undefined;
+    return reportFrom(runtime, resolve(from), {
+      modelName: config.config.model!.name,
+      gateOrder: GATE_ORDER,
+      pullRequest: options[INPUTS.pullRequest],
+      sha: options[INPUTS.sha],
+    });
+  },
   async run({ settings, options, config, runtime, out, now }) {
     const model = config.config.model!;
     const modelDisplay = config.display(model.path);
@@ -124,7 +142,7 @@ export const modelCardGate = defineGate({
       formatLocation(config.locate(['model', 'path'])),
     );
 
-    const folders = [{ dir: options.results ? join(process.cwd(), options.results) : out, recursive: false }];
+    const folders = [{ dir: options.results ? resolve(options.results) : out, recursive: false }];
     const pattern = options['artifact-pattern'] ?? settings['artifact-pattern'];
     if (pattern) {
       const downloaded = await runtime.artifacts.download(pattern, join(out, DOWNLOAD_DIR));
@@ -139,7 +157,7 @@ export const modelCardGate = defineGate({
     }
 
     const cardPath = options.card
-      ? join(process.cwd(), options.card)
+      ? resolve(options.card)
       : settings.card
         ? config.resolve(settings.card)
         : undefined;
@@ -202,7 +220,11 @@ export const modelCardGate = defineGate({
     if (runtime.kind === 'github') {
       await runtime.artifacts.upload(
         artifactName,
-        [...Object.values(files), ...results.map((r) => join(process.cwd(), r.file))],
+        // Results read from outside --out (the `results` input) are the user's to keep; ours are all under it.
+        [
+          ...Object.values(files),
+          ...results.map((r) => resolve(r.file)).filter((file) => file.startsWith(`${out}${sep}`)),
+        ],
         out,
       );
     }

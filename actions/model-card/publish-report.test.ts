@@ -71,7 +71,11 @@ afterEach(async () => {
 });
 
 /** Runs the gate as the action does on a pull_request event, against the local API server. */
-async function runInWorkflow(project: TestProject, api: GitHubApiServer, options: { fork?: boolean } = {}) {
+async function runInWorkflow(
+  project: TestProject,
+  api: GitHubApiServer,
+  options: { fork?: boolean; workflowRun?: boolean; inputs?: Record<string, string> } = {},
+) {
   const runner = await tempDir('mlgate-runner-');
   const event = join(runner, 'event.json');
   await writeFile(
@@ -89,7 +93,7 @@ async function runInWorkflow(project: TestProject, api: GitHubApiServer, options
     GITHUB_API_URL: api.url,
     GITHUB_REPOSITORY: 'acme/loans',
     GITHUB_SHA: 'e'.repeat(40),
-    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_NAME: options.workflowRun ? 'workflow_run' : 'pull_request',
     GITHUB_EVENT_PATH: event,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '42',
@@ -102,7 +106,12 @@ async function runInWorkflow(project: TestProject, api: GitHubApiServer, options
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   const runtime = createGitHubRuntime({ token: 'test-token' });
   const config = await loadMlgateConfig(project.configFile);
-  const outcome = await runGate(modelCardGate, { config, runtime, out: project.out, inputs: {} });
+  const outcome = await runGate(modelCardGate, {
+    config,
+    runtime,
+    out: project.out,
+    inputs: options.inputs ?? {},
+  });
   vi.mocked(process.stdout.write).mockRestore();
   return {
     ...outcome,
@@ -279,6 +288,56 @@ describe('the pull-request report', () => {
       /sections? (was|were) left out to stay under GitHub's 65,536-character limit\. The full card is in the \[job summary\]\(https:\/\/github\.com\/acme\/loans\/actions\/runs\/42\)/,
     );
     expect(await readFile(join(project.out, 'model-card.md'), 'utf8')).toContain('segment-2999');
+    expect(server.violations).toEqual([]);
+  });
+
+  it('posts from a fork run’s uploaded results in the workflow_run half, as validated data only', async () => {
+    const comments: StoredComment[] = [];
+    server = await startGitHubApiServer({
+      ...commentRoutes(comments),
+      'GET /repos/{owner}/{repo}/pulls': (request, tools) => {
+        const template = (tools.example(200) as { head: Record<string, unknown> }[])[0]!;
+        const pulls = [5, 7].map((number) => ({
+          ...template,
+          number,
+          head: { ...template.head, sha: number === 7 ? HEAD_SHA : 'c'.repeat(40) },
+        }));
+        return paginate(pulls, request, tools.baseUrl);
+      },
+    });
+    const fork = await createTestProject();
+    await writeSampleResults(fork, ['benchmark', 'fairness']);
+    const phaseOne = await runInWorkflow(fork, server, { fork: true });
+    expect(phaseOne.exitCode).toBe(0);
+    const uploaded = join(phaseOne.artifacts, 'model-card-loan-default');
+
+    const trusted = await createTestProject({ model: false });
+    const phaseTwo = await runInWorkflow(trusted, server, {
+      workflowRun: true,
+      inputs: { 'report-from': uploaded },
+    });
+    expect(phaseTwo.toolMessage).toBe(
+      'model-card: created https://github.com/acme/loans/pull/7#issuecomment-9000',
+    );
+    expect(phaseTwo.exitCode).toBe(0);
+    expect(routes(server, CREATE).map((request) => request.pathParams.issue_number)).toEqual(['7']);
+    expect(routes(server, STATUS)).toEqual([]);
+    expect(comments[0]?.body).toContain('| ⚠️ warn | fairness |');
+    expect(comments[0]?.body).not.toContain('<summary>Model card</summary>');
+
+    await writeFile(
+      join(uploaded, 'fairness.json'),
+      (await readFile(join(uploaded, 'fairness.json'), 'utf8')).replace('"warn"', '"pass"'),
+    );
+    const tampered = await runInWorkflow(trusted, server, {
+      workflowRun: true,
+      inputs: { 'report-from': uploaded },
+    });
+    expect(tampered.exitCode).toBe(2);
+    expect(tampered.result.summary).toMatch(
+      /evidence\.json the result of fairness is missing or differs from the one the evidence pins$/,
+    );
+    expect(comments).toHaveLength(1);
     expect(server.violations).toEqual([]);
   });
 });

@@ -19,6 +19,8 @@ export interface PublishOptions {
   /** Overrides the commit of the run context. */
   sha?: string | undefined;
   artifactName: string;
+  /** Whether the comment carries the card's sections (not when they come from an untrusted run). */
+  includeCard?: boolean;
 }
 
 export interface Published {
@@ -48,6 +50,7 @@ export async function publishReport(
   let commentBody = renderPullRequestComment(data, {
     runUrl: context.runUrl,
     artifactName: options.artifactName,
+    includeCard: options.includeCard !== false,
   });
   const published: Published = { checks, commentBody };
   const repository = context.repository;
@@ -81,6 +84,7 @@ export async function publishReport(
               previous: previousBody ? previousState(previousBody) : undefined,
               runUrl: context.runUrl,
               artifactName: options.artifactName,
+              includeCard: options.includeCard !== false,
             });
             return commentBody;
           },

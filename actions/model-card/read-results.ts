@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InputError } from '../../shared/errors.ts';
 import { GateResult } from '../../shared/result/gate-result.ts';
@@ -12,6 +12,9 @@ export const OWN_OUTPUT_FILES = {
   huggingFace: 'model-card.hf.md',
   comment: 'model-card.comment.md',
 } as const;
+
+/** Results may come from an untrusted run; none of ours comes near this size. */
+const MAX_RESULT_BYTES = 50 * 1024 * 1024;
 
 const SKIPPED_JSON = new Set<string>([
   OWN_OUTPUT_FILES.evidence,
@@ -75,6 +78,11 @@ export async function readResults(
   const byGate = new Map<string, LoadedResult>();
   for (const { dir, recursive } of folders) {
     for (const path of await jsonFiles(dir, recursive)) {
+      if ((await stat(path)).size > MAX_RESULT_BYTES) {
+        throw new InputError(`larger than ${MAX_RESULT_BYTES / 1024 / 1024} MiB: not a gate result`, {
+          file: display(path),
+        });
+      }
       const loaded = parseResultFile(await readFile(path), display(path));
       if (loaded.result.gate === 'model-card') continue;
       const earlier = byGate.get(loaded.result.gate);

@@ -28,6 +28,8 @@ export interface CommentContext {
   /** Where the full card is: the job summary and the artifact of this run. */
   runUrl?: string | undefined;
   artifactName: string;
+  /** Add the card's sections in a collapsed block (default true). */
+  includeCard?: boolean;
   limit?: number;
 }
 
@@ -74,7 +76,9 @@ export function renderPullRequestComment(data: CardData, context: CommentContext
       ),
     );
   }
-  blocks.push(details('Model card', renderModelCardBlocks(data).slice(1).join('\n\n')));
+  if (context.includeCard !== false) {
+    blocks.push(details('Model card', renderModelCardBlocks(data).slice(1).join('\n\n')));
+  }
   const where = context.runUrl
     ? `the [job summary](${context.runUrl}) and the \`${context.artifactName}\` artifact`
     : `the \`${context.artifactName}\` artifact (\`model-card.md\`)`;
