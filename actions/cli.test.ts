@@ -21,9 +21,13 @@ describe('the mlgate CLI', () => {
     const out = join(dir, 'out');
     const result = await cli(['run', '--config', config, '--out', out]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      `mlgate: ${config}:6:3 gates.fairnes: unknown key${ALL_GATES.some((gate) => gate.name === 'fairness') ? '; did you mean "fairness"?' : ''}\n`,
-    );
+    const names = ALL_GATES.map((gate) => gate.name);
+    const hint = names.includes('fairness')
+      ? '; did you mean "fairness"?'
+      : names.length > 0
+        ? `; expected one of: ${names.join(', ')}`
+        : '';
+    expect(result.stderr).toBe(`mlgate: ${config}:6:3 gates.fairnes: unknown key${hint}\n`);
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
   });
 
