@@ -49,7 +49,7 @@ export function renderPullRequestComment(data: CardData, context: CommentContext
   if (context.previous && isBad(context.previous.verdict) && !isBad(verdict)) {
     head.push(
       '',
-      `> [!TIP]\n> All gates pass now. The previous report${context.previous.sha ? ` (for \`${context.previous.sha.slice(0, 7)}\`)` : ''} had a \`${context.previous.verdict}\`; its details are gone because they no longer apply.`,
+      `> [!TIP]\n> All gates pass now${verdict === 'warn' ? ' (with warnings)' : ''}. The previous report${context.previous.sha ? ` (for \`${context.previous.sha.slice(0, 7)}\`)` : ''} had a \`${context.previous.verdict}\`; its details are gone because they no longer apply.`,
     );
   }
   head.push(
@@ -77,7 +77,11 @@ export function renderPullRequestComment(data: CardData, context: CommentContext
     );
   }
   if (context.includeCard !== false) {
-    blocks.push(details('Model card', renderModelCardBlocks(data).slice(1).join('\n\n')));
+    // The gates' figures are in the blocks above already; the card adds what people wrote.
+    const sections = renderModelCardBlocks(data)
+      .slice(1)
+      .filter((block) => !/^## (Metrics|Quantitative Analyses)\n/.test(block));
+    blocks.push(details('Model card', sections.join('\n\n')));
   }
   const where = context.runUrl
     ? `the [job summary](${context.runUrl}) and the \`${context.artifactName}\` artifact`
