@@ -23,7 +23,6 @@ function sampleResults(): LoadedResult[] {
       schema: GATE_RESULT_SCHEMA,
       gate,
       status: gate === 'fairness' ? 'warn' : 'pass',
-      metrics: {},
       ...report,
       subject: { model: { name: 'loan-default', version: '1.1.0', sha256: SHA }, commit: COMMIT },
       startedAt: '2026-11-25T00:00:00.000Z',
@@ -104,7 +103,7 @@ function sampleData(): CardData {
 
 describe('renderers (snapshots, read by a person when written)', () => {
   it('renders the Markdown card', async () => {
-    await expect(renderModelCard(sampleData())).toMatchFileSnapshot('__snapshots__/model-card.md');
+    await expect(renderModelCard(sampleData())).toMatchFileSnapshot('__snapshots__/model-card.md.snap');
   });
 
   it('renders the pull-request comment after an earlier failure', async () => {
@@ -113,14 +112,14 @@ describe('renderers (snapshots, read by a person when written)', () => {
       runUrl: 'https://github.com/acme/loans/actions/runs/42',
       artifactName: 'model-card-loan-default',
     });
-    await expect(comment).toMatchFileSnapshot('__snapshots__/comment.md');
+    await expect(comment).toMatchFileSnapshot('__snapshots__/comment.md.snap');
   });
 
   it('renders Model Card Toolkit JSON and the Hugging Face card', async () => {
     const data = sampleData();
     await expect(`${JSON.stringify(renderToolkitCard(data), null, 2)}\n`).toMatchFileSnapshot(
-      '__snapshots__/model-card.toolkit.json',
+      '__snapshots__/model-card.toolkit.json.snap',
     );
-    await expect(renderHuggingFaceCard(data)).toMatchFileSnapshot('__snapshots__/model-card.hf.md');
+    await expect(renderHuggingFaceCard(data)).toMatchFileSnapshot('__snapshots__/model-card.hf.md.snap');
   });
 });
