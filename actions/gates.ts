@@ -3,12 +3,13 @@ import { createConfigSchema } from '../shared/config/config-schema.ts';
 import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
 import { modelCardGate } from './model-card/gate.ts';
+import { validateDataGate } from './validate-data/gate.ts';
 
 /**
  * Every gate, in the order `mlgate run` runs them: data and experiments first, then measurements,
  * then the model card that gathers them. `promote` is absent on purpose: it is a manual step.
  */
-export const GATES: readonly AnyGate[] = [modelCardGate];
+export const GATES: readonly AnyGate[] = [validateDataGate, modelCardGate];
 
 /** Gates that exist but that `mlgate run` never runs (manual steps). */
 export const MANUAL_GATES: readonly AnyGate[] = [];
