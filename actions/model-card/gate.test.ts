@@ -76,11 +76,14 @@ describe('model-card gate', () => {
     expect(card.match(/^## .+$/gm)).toEqual(CARD_SECTIONS.map((section) => `## ${section}`));
     expect(card.match(/```mermaid\nxychart-beta/g)).toHaveLength(2);
     expect(card).toContain('**Verdict:** ⚠️ warn: 4 gates pass, with warnings from fairness');
-    expect(card).toMatch(
-      /\| benchmark \| p50 latency \(ms\) \| 0\.4 \| 0\.412 \| ▲ \+0\.012 \(\+3%\) \| worse \|/,
+    expect(card).toContain(
+      '| benchmark | default.1.p50 | | | ▲ ×1.03 | worse ✅ pass | not significant, 95% CI [0.98, 1.08] |',
     );
     expect(card).toContain(
-      '| rerun-experiments | metrics.json: auc | 0.8377 | 0.8412 | ▲ +0.0035 (+0.4178%) |',
+      '| rerun-experiments | metrics.json: auc (vs origin/main) | 0.8377 | 0.8412 | ▲ +0.0035 (+0.4178%) | | not reported |',
+    );
+    expect(card).toContain(
+      '| fairness | age_band.18-25.fpr.vs-baseline | | | ▲ +0.02 | worse ⚠️ warn | not significant, p = 0.31, 95% CI [-0.01, 0.05] |',
     );
     expect(card).not.toContain('Not written yet: add `limitations`');
     expect(card).toContain('Not written yet: add `training-data` to `card.yml`');

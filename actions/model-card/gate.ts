@@ -268,7 +268,7 @@ export const modelCardGate = defineGate({
     );
     checks.push(...published.checks);
     return {
-      summary: `verdict ${evidence.verdict} over ${results.length} gates; card, evidence and Model Card Toolkit JSON written`,
+      summary: `verdict ${evidence.verdict} over ${results.length} gate${results.length === 1 ? '' : 's'}; card, evidence and Model Card Toolkit JSON written`,
       checks,
       metrics: { gates: results.length },
       details: {

@@ -54,36 +54,55 @@ function missing(data: CardData, field: keyof CardSource): string {
 
 const bullets = (items: readonly string[]) => items.map((item) => `- ${item}`).join('\n');
 
-/** `▲ +0.012 (+1.5%)`: the direction, the absolute and the relative change. */
-export function formatChange(comparison: Comparison): string {
-  const { baseline, candidate } = comparison;
-  if (baseline === undefined || candidate === undefined) return 'n/a';
-  const difference = candidate - baseline;
-  const arrow = difference > 0 ? '▲' : difference < 0 ? '▼' : '＝';
-  const sign = difference > 0 ? '+' : '';
+/** The change and its direction relative to "no change" (0 for differences, 1 for ratios). */
+function change(comparison: Comparison): { delta: number; text: string } | undefined {
+  const { baseline, candidate, estimate, kind } = comparison;
+  if (kind === 'ratio' && estimate !== undefined)
+    return { delta: estimate - 1, text: `×${formatNumber(estimate)}` };
+  if (kind === 'difference' && estimate !== undefined) {
+    return { delta: estimate, text: `${estimate > 0 ? '+' : ''}${formatNumber(estimate)}` };
+  }
+  if (baseline === undefined || candidate === undefined) return undefined;
+  const delta = candidate - baseline;
+  const sign = delta > 0 ? '+' : '';
   const relative =
-    baseline !== 0 && difference !== 0
-      ? ` (${sign}${formatNumber((difference / Math.abs(baseline)) * 100)}%)`
-      : '';
-  return `${arrow} ${sign}${formatNumber(difference)}${relative}`;
+    baseline !== 0 && delta !== 0 ? ` (${sign}${formatNumber((delta / Math.abs(baseline)) * 100)}%)` : '';
+  return { delta, text: `${sign}${formatNumber(delta)}${relative}` };
+}
+
+/** `▲ +0.012 (+1.5%)`, `▲ ×1.031` or `▼ -0.02`: the direction, then the change as the gate measured it. */
+export function formatChange(comparison: Comparison): string {
+  const measured = change(comparison);
+  if (!measured) return 'n/a';
+  const arrow = measured.delta > 0 ? '▲' : measured.delta < 0 ? '▼' : '＝';
+  return `${arrow} ${measured.text}`;
 }
 
 /** Whether the change is good news, when the gate said which direction is better. */
 export function judgeChange(comparison: Comparison): string {
-  const { baseline, candidate, higherIsBetter } = comparison;
-  if (baseline === undefined || candidate === undefined || higherIsBetter === undefined) return '';
-  if (candidate === baseline) return 'unchanged';
-  return candidate > baseline === higherIsBetter ? 'better' : 'worse';
+  const measured = change(comparison);
+  if (!measured || comparison.higherIsBetter === undefined) return '';
+  if (measured.delta === 0) return 'unchanged';
+  return measured.delta > 0 === comparison.higherIsBetter ? 'better' : 'worse';
 }
 
-/** Significance as the gate reported it: a verdict, a p-value and/or a 95% interval. */
+/**
+ * Significance as the gate reported it: its verdict, p-value and interval. For a ratio or a difference
+ * without a verdict, the interval decides: significant when it excludes no change (1 or 0).
+ */
 export function formatSignificance(comparison: Comparison): string {
   const parts: string[] = [];
-  if (comparison.significant !== undefined)
-    parts.push(comparison.significant ? 'significant' : 'not significant');
+  const { interval, kind } = comparison;
+  let significant = comparison.significant;
+  if (significant === undefined && interval && kind !== 'values') {
+    const none = kind === 'ratio' ? 1 : 0;
+    significant = interval[0] > none || interval[1] < none;
+  }
+  if (significant !== undefined) parts.push(significant ? 'significant' : 'not significant');
   if (comparison.pValue !== undefined) parts.push(`p = ${formatNumber(comparison.pValue)}`);
-  if (comparison.interval) {
-    parts.push(`95% CI [${formatNumber(comparison.interval[0])}, ${formatNumber(comparison.interval[1])}]`);
+  if (interval) {
+    const level = Math.round((comparison.confidence ?? 0.95) * 100);
+    parts.push(`${level}% CI [${formatNumber(interval[0])}, ${formatNumber(interval[1])}]`);
   }
   return parts.length > 0 ? parts.join(', ') : 'not reported';
 }
