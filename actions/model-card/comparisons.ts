@@ -22,6 +22,11 @@ export interface Comparison {
   confidence?: number;
   significant?: boolean;
   pValue?: number;
+  /** Whether `pValue` was adjusted for multiple comparisons. */
+  adjusted?: boolean;
+  /** The gate's own word on the comparison (e.g. `pass`, `inconclusive`) and the bound it judged against. */
+  verdict?: string;
+  expected?: string;
   /** The check that judged this comparison, when there is one. */
   status?: GateResult['checks'][number]['status'];
 }
@@ -57,6 +62,8 @@ const JudgedCheck = z.looseObject({
   pValue: finite.nullable().optional(),
   adjustedPValue: finite.nullable().optional(),
   higherIsBetter: z.boolean().optional(),
+  verdict: z.string().max(40).optional(),
+  expected: z.string().max(80).optional(),
 });
 
 const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
@@ -147,6 +154,9 @@ export function extractComparisons(result: GateResult): Comparison[] {
       confidence: interval?.confidence,
       significant: judged.significant,
       pValue: judged.adjustedPValue ?? judged.pValue ?? undefined,
+      adjusted: judged.adjustedPValue != null ? true : undefined,
+      verdict: judged.verdict,
+      expected: judged.expected,
     };
     if (judged.baseline !== undefined) {
       found.push(

@@ -83,7 +83,7 @@ describe('model-card gate', () => {
       '| rerun-experiments | metrics.json: auc (vs origin/main) | 0.8377 | 0.8412 | ▲ +0.0035 (+0.4178%) | | not reported |',
     );
     expect(card).toContain(
-      '| fairness | age_band.18-25.fpr.vs-baseline | | | ▲ +0.02 | worse ⚠️ warn | not significant, p = 0.31, 95% CI [-0.01, 0.05] |',
+      '| fairness | age_band.18-25.fpr.vs-baseline | | | ▲ +0.02 | worse ⚠️ warn | inconclusive (&lt;= 0.05), adjusted p = 0.31, 95% CI [-0.01, 0.05] |',
     );
     expect(card).not.toContain('Not written yet: add `limitations`');
     expect(card).toContain('Not written yet: add `training-data` to `card.yml`');

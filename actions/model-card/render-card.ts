@@ -94,12 +94,19 @@ export function formatSignificance(comparison: Comparison): string {
   const parts: string[] = [];
   const { interval, kind } = comparison;
   let significant = comparison.significant;
-  if (significant === undefined && interval && kind !== 'values') {
+  if (significant === undefined && comparison.verdict === undefined && interval && kind !== 'values') {
     const none = kind === 'ratio' ? 1 : 0;
     significant = interval[0] > none || interval[1] < none;
   }
+  if (comparison.verdict !== undefined) {
+    parts.push(
+      `${plain(comparison.verdict, 40)}${comparison.expected ? ` (${plain(comparison.expected, 80)})` : ''}`,
+    );
+  }
   if (significant !== undefined) parts.push(significant ? 'significant' : 'not significant');
-  if (comparison.pValue !== undefined) parts.push(`p = ${formatNumber(comparison.pValue)}`);
+  if (comparison.pValue !== undefined) {
+    parts.push(`${comparison.adjusted ? 'adjusted p' : 'p'} = ${formatNumber(comparison.pValue)}`);
+  }
   if (interval) {
     const level = Math.round((comparison.confidence ?? 0.95) * 100);
     parts.push(`${level}% CI [${formatNumber(interval[0])}, ${formatNumber(interval[1])}]`);
@@ -108,12 +115,19 @@ export function formatSignificance(comparison: Comparison): string {
 }
 
 /** The table of changes against the baseline, or undefined when no gate compared against one. */
-export function renderComparisons(comparisons: readonly Comparison[]): string | undefined {
+export function renderComparisons(comparisons: readonly Comparison[], limit = Infinity): string | undefined {
   if (comparisons.length === 0) return undefined;
+  // With a limit, what needs attention goes first; the rest stays in the full card.
+  const severity = (comparison: Comparison) =>
+    ({ error: 0, fail: 1, warn: 2 })[comparison.status as 'fail'] ?? 3;
+  const shown =
+    comparisons.length > limit
+      ? [...comparisons].sort((a, b) => severity(a) - severity(b)).slice(0, limit)
+      : comparisons;
   const value = (number: number | undefined) => (number === undefined ? '' : formatNumber(number));
-  return table(
+  const rendered = table(
     ['gate', 'metric', 'baseline', 'candidate', 'change', '', 'significance'],
-    comparisons.map((comparison) => [
+    shown.map((comparison) => [
       comparison.gate,
       comparison.metric,
       value(comparison.baseline),
@@ -125,6 +139,8 @@ export function renderComparisons(comparisons: readonly Comparison[]): string | 
       formatSignificance(comparison),
     ]),
   );
+  const more = comparisons.length - shown.length;
+  return more > 0 ? `${rendered}\n\n…and ${more} more in the model card.` : rendered;
 }
 
 /** The verdict in one line, e.g. `❌ fail: 1 of 4 gates failed (fairness)`. */

@@ -9,6 +9,9 @@ import { plain, safeChart } from './text.ts';
 /** GitHub refuses a comment body of 65,536 characters or more; keep a margin for the marker and notes. */
 export const COMMENT_LIMIT = 65_000;
 
+/** Rows of the baseline table in the comment, worst first; the card has them all. */
+const COMPARISONS_IN_COMMENT = 15;
+
 /** The hidden marker that finds this model's comment again on every push. */
 export function commentMarker(model: string): string {
   return `<!-- mlgate:model-card:${model} -->`;
@@ -59,7 +62,7 @@ export function renderPullRequestComment(data: CardData, context: CommentContext
     `Model sha256 \`${model.sha256.slice(0, 12)}\`${commit ? `, commit \`${commit.slice(0, 7)}\`` : ''}. Evidence: \`evidence.json\` in the \`${context.artifactName}\` artifact.`,
   );
   const blocks = [head.join('\n')];
-  const comparisons = renderComparisons(data.comparisons);
+  const comparisons = renderComparisons(data.comparisons, COMPARISONS_IN_COMMENT);
   if (comparisons) blocks.push(details('Changes against the baseline', comparisons, true));
   for (const { result } of data.results) {
     const safe = {
