@@ -13,6 +13,8 @@ export interface CardData {
   /** Where the card source is (or should be) written, for "add X to <file>" hints. */
   sourceFile?: string | undefined;
   comparisons: Comparison[];
+  /** The ONNX file's `metadata_props` (e.g. training parameters the exporter stored). */
+  modelMetadata?: Record<string, string> | undefined;
   /** The workflow run that produced the card, linked from the report. */
   runUrl?: string | undefined;
 }

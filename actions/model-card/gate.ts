@@ -184,6 +184,7 @@ export const modelCardGate = defineGate({
       source,
       sourceFile,
       comparisons: results.flatMap(({ result }) => extractComparisons(result)),
+      modelMetadata: onnx.metadata,
       runUrl: runtime.context.runUrl,
     };
 

@@ -1,4 +1,4 @@
-import { formatNumber, statusBadge, table } from '../../shared/report/markdown.ts';
+import { details, formatNumber, statusBadge, table } from '../../shared/report/markdown.ts';
 import { renderChart } from '../../shared/report/mermaid.ts';
 import type { CardData } from './card-data.ts';
 import { type CardSource, REQUIRED_SOURCE_FIELDS } from './card-source.ts';
@@ -213,6 +213,18 @@ function modelDetails(data: CardData): string {
     ...model.onnx.outputs.map((t) => ['output', t.name, t.dtype, `[${t.shape.join(', ')}]`]),
   ];
   parts.push(table(['', 'name', 'type', 'shape'], signature));
+  const stored = Object.entries(data.modelMetadata ?? {});
+  if (stored.length > 0) {
+    parts.push(
+      details(
+        `Metadata stored in the ONNX file (${stored.length})`,
+        table(
+          ['key', 'value'],
+          stored.slice(0, 50).map(([key, value]) => [plain(key, 100), plain(value, 200)]),
+        ),
+      ),
+    );
+  }
   if (source?.references) parts.push(`References:\n\n${bullets(source.references)}`);
   if (source?.citation) parts.push(`Cite as: ${source.citation}`);
   if (!source?.owners) parts.push(missing(data, 'owners'));

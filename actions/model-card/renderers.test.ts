@@ -96,6 +96,7 @@ function sampleData(): CardData {
     results,
     source,
     sourceFile: 'model-card.md',
+    modelMetadata: { 'training.seed': '42', 'training.epochs': '400' },
     comparisons: results.flatMap(({ result }) => extractComparisons(result)),
     runUrl: 'https://github.com/acme/loans/actions/runs/42',
   };
