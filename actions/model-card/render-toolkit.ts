@@ -1,6 +1,6 @@
 import type { CardData } from './card-data.ts';
 
-/** Model Card Toolkit's JSON (schema v0.0.2, vendored in `model-card-toolkit.schema.json`). */
+/** Model Card Toolkit's JSON (schema v0.0.2; see `toolkit-schema.ts`). */
 export interface ToolkitCard {
   schema_version: '0.0.2';
   model_details: {
