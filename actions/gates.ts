@@ -3,6 +3,7 @@ import { createConfigSchema } from '../shared/config/config-schema.ts';
 import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
 import { fairnessGate } from './fairness/gate.ts';
+import { modelCardGate } from './model-card/gate.ts';
 import { promoteGate } from './promote/gate.ts';
 import { rerunExperimentsGate } from './rerun-experiments/gate.ts';
 import { validateDataGate } from './validate-data/gate.ts';
@@ -11,7 +12,12 @@ import { validateDataGate } from './validate-data/gate.ts';
  * Every gate, in the order `mlgate run` runs them: data and experiments first, then measurements,
  * then the model card that gathers them. `promote` is absent on purpose: it is a manual step.
  */
-export const GATES: readonly AnyGate[] = [validateDataGate, rerunExperimentsGate, fairnessGate];
+export const GATES: readonly AnyGate[] = [
+  validateDataGate,
+  rerunExperimentsGate,
+  fairnessGate,
+  modelCardGate,
+];
 
 /** Gates that exist but that `mlgate run` never runs (manual steps). */
 export const MANUAL_GATES: readonly AnyGate[] = [promoteGate];
