@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
-import { cp, readFile, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type GitHubApiServer, startGitHubApiServer } from '../../shared/testing/github-api-server.ts';
-import { pullRequestEvent } from '../../shared/testing/github-events.ts';
-import { tempDir } from '../../shared/testing/temp-dir.ts';
+import { pullRequestEvent, workflowDispatchEvent } from '../../shared/testing/github-events.ts';
 import { type JobResult, readWorkflow, runWorkflowJob } from '../../shared/testing/workflow-runner.ts';
 import { ACTIONS_DIR, discoverActions } from '../build.ts';
 import { ALL_GATES } from '../gates.ts';
+import { gitHubHandlers, newGitHubState } from '../promote/github-fake.ts';
 import { localArtifactActions, type StagedActions, stageActions, warmNativeCache } from './stage-actions.ts';
 
 const ROOT = join(ACTIONS_DIR, '..');
@@ -18,11 +19,17 @@ const run = promisify(execFile);
 
 let staged: StagedActions;
 let server: GitHubApiServer;
+// What the PR flow leaves for the promotion flow: the checked-out repository and the run's artifacts.
+let repository: { dir: string; sha: string } | undefined;
+let artifactRoot: string | undefined;
+const promoteState = newGitHubState();
+const cleanup: string[] = [];
 
 beforeAll(async () => {
   const gates = new Set(ALL_GATES.map((gate) => gate.name));
   staged = await stageActions((await discoverActions()).filter((action) => gates.has(action.name)));
   server = await startGitHubApiServer({
+    ...gitHubHandlers(promoteState),
     'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': () => ({ status: 200, body: [] }),
     'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': (_request, tools) => ({
       status: 201,
@@ -44,6 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
   await server.close();
   await staged.remove();
 });
@@ -53,7 +61,9 @@ afterAll(async () => {
  * imports, one commit of git history, and dependencies installed (as a repository's own CI would).
  */
 async function checkedOutRepository(): Promise<{ dir: string; sha: string }> {
-  const dir = await tempDir('mlgate-e2e-repo-');
+  // Outlives the test: the promotion flow continues in the same repository.
+  const dir = await mkdtemp(join(tmpdir(), 'mlgate-e2e-repo-'));
+  cleanup.push(dir);
   for (const path of ['fixtures', 'shared', 'package.json', 'tsconfig.json']) {
     await cp(join(ROOT, path), join(dir, path), { recursive: true });
   }
@@ -67,8 +77,11 @@ async function checkedOutRepository(): Promise<{ dir: string; sha: string }> {
 
 it('runs docs/workflows/pr-quality-gates.yml over the fixtures: gates in parallel jobs, then model-card', async () => {
   const workflow = await readWorkflow(WORKFLOW);
-  const { dir, sha } = await checkedOutRepository();
-  const artifacts = await tempDir('mlgate-e2e-artifacts-');
+  repository = await checkedOutRepository();
+  const { dir, sha } = repository;
+  const artifacts = await mkdtemp(join(tmpdir(), 'mlgate-e2e-artifacts-'));
+  cleanup.push(artifacts);
+  artifactRoot = artifacts;
   const stand = localArtifactActions(artifacts, () => dir);
   const event = pullRequestEvent({
     owner: 'octo-org',
@@ -98,7 +111,7 @@ it('runs docs/workflows/pr-quality-gates.yml over the fixtures: gates in paralle
       overrideWith: { config: 'fixtures/mlgate.yml' },
       uses: { 'actions/cache': warmNativeCache },
       resolve: (uses) => {
-        const gate = /^<owner>\/mlgate\/actions\/([a-z-]+)@v1$/.exec(uses)?.[1];
+        const gate = /^[^/]+\/mlgate\/actions\/([a-z-]+)@/.exec(uses)?.[1];
         if (gate) return staged.dirs[gate];
         if (uses.startsWith('actions/checkout@')) return () => ({});
         return stand[uses.split('@')[0]!];
@@ -125,4 +138,57 @@ it('runs docs/workflows/pr-quality-gates.yml over the fixtures: gates in paralle
       server.requests.some((request) => request.route?.endsWith('/issues/{issue_number}/comments')),
     ).toBe(true);
   }
+});
+
+it('then runs docs/workflows/promote.yml: staging takes the version on the evidence model-card left', async () => {
+  if (!staged.dirs.promote || !staged.dirs['model-card'] || !repository || !artifactRoot) {
+    throw new Error('the PR flow must run first, with model-card and promote built');
+  }
+  const { dir, sha } = repository;
+  const inputs = {
+    model: 'loan-default',
+    version: '1.1.0',
+    stage: 'staging',
+    reason: 'e2e',
+    rollback: false,
+  };
+  const requestsBefore = server.requests.length;
+  const job = await runWorkflowJob({
+    workflow: await readWorkflow(join(ROOT, 'docs', 'workflows', 'promote.yml')),
+    job: 'promote',
+    workspace: dir,
+    event: {
+      name: 'workflow_dispatch',
+      payload: workflowDispatchEvent({
+        owner: 'octo-org',
+        repo: 'models',
+        inputs: { ...inputs, rollback: 'false' },
+      }),
+    },
+    workflowInputs: inputs,
+    sha,
+    token: TOKEN,
+    apiUrl: server.url,
+    artifactDir: artifactRoot,
+    // The workflow reads the evidence from the model's release; here it is the PR run's model-card artifact.
+    overrideWith: { config: 'fixtures/mlgate.yml', evidence: 'artifact:mlgate-model-card' },
+    resolve: (uses) => {
+      const gate = /^[^/]+\/mlgate\/actions\/([a-z-]+)@/.exec(uses)?.[1];
+      if (gate) return staged.dirs[gate];
+      if (uses.startsWith('actions/checkout@')) return () => ({});
+      return undefined;
+    },
+  });
+  const promote = job.actions.promote!;
+  expect(promote.stderr).toBe('');
+  expect(promote.outputs.status, promote.outputs.summary).toBe('pass');
+  expect(promote.outputs.version).toBe('1.1.0');
+  expect(promote.outputs.digest).toMatch(/^[0-9a-f]{64}$/);
+  expect(job.result).toBe('success');
+  expect(job.summary).toContain('### staging: v1.1.0');
+  const routes = server.requests.slice(requestsBefore).map((request) => request.route);
+  expect(routes).toContain('POST /repos/{owner}/{repo}/git/tags');
+  expect(routes).toContain('POST /repos/{owner}/{repo}/git/refs');
+  expect(routes).toContain('POST /repos/{owner}/{repo}/deployments');
+  expect(server.violations).toEqual([]);
 });

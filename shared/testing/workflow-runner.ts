@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { readActionMetadata } from '../actions/action-metadata.ts';
 import { type ActionRun, type RunActionOptions, runAction, type UsesHandler } from './action-runner.ts';
 import { parseKeyValueFile } from './workflow-commands.ts';
 import {
@@ -56,10 +57,10 @@ export interface RunJobOptions extends Omit<RunActionOptions, 'actionDir' | 'inp
   matrix?: Record<string, string>;
   /** Results of the jobs this one `needs`. */
   needs?: Record<string, { result: JobResult['result'] }>;
-  /** Values that replace the same keys in the `with:` of steps that run an action (e.g. a config path). */
+  /** Inputs set on every step that runs an action declaring them, over its `with:` (e.g. a config path). */
   overrideWith?: Record<string, string>;
-  /** `inputs` of a workflow_dispatch run. */
-  workflowInputs?: Record<string, string>;
+  /** `inputs` of a workflow_dispatch run (booleans for `type: boolean` inputs, as the runner gives them). */
+  workflowInputs?: Record<string, string | boolean>;
   /**
    * Where a step's `uses:` goes: a folder holding an action (run with `runAction`, as the runner would
    * after checking it out), or a handler standing in for a third-party action.
@@ -151,8 +152,9 @@ export async function runWorkflowJob(options: RunJobOptions): Promise<JobResult>
         Object.entries(step.with ?? {}).map(([key, value]) => [key, interpolate(String(value), scope)]),
       );
       if (typeof target === 'string') {
+        const declared = (await readActionMetadata(join(target, 'action.yml'))).inputs;
         for (const [key, value] of Object.entries(options.overrideWith ?? {})) {
-          if (key in withValues) withValues[key] = value;
+          if (key in declared) withValues[key] = value;
         }
         const run = await runAction({ ...options, actionDir: target, inputs: withValues, env: stepEnv });
         result.actions[step.id ?? name] = run;
