@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lintAction, lintWorkflow } from './lint-actions.ts';
+import { lintAction, lintWorkflow, workflowBlocks } from './lint-actions.ts';
 
 describe('actionlint over workflows', () => {
   it('flags untrusted input interpolated into shell and unknown step outputs', async () => {
@@ -103,5 +103,23 @@ describe('linting action.yml', () => {
     const [problem] = await lintAction(action, 'action.yml');
     expect(problem).toMatchObject({ line: 5 });
     expect(problem!.message).toContain('value');
+  });
+});
+
+describe('workflows in Markdown', () => {
+  it('finds whole workflows among the YAML blocks, with the line each starts on', () => {
+    const markdown = [
+      '# Title',
+      '```yaml',
+      'version: 1',
+      '```',
+      'Text.',
+      '```yaml',
+      'on: push',
+      'jobs: {}',
+      '```',
+      '',
+    ].join('\n');
+    expect(workflowBlocks(markdown)).toEqual([{ text: 'on: push\njobs: {}\n', line: 7 }]);
   });
 });

@@ -43,16 +43,43 @@ async function walk(dir: string, accept: (name: string) => boolean): Promise<str
   return found.sort();
 }
 
-/** Every workflow (`.github/workflows/`, `docs/workflows/`) and every `action.yml` under `actions/`. */
-export async function findLintTargets(root = ROOT): Promise<{ workflows: string[]; actions: string[] }> {
+/**
+ * Every workflow (`.github/workflows/`, `docs/workflows/`), every `action.yml` under `actions/`, and the
+ * Markdown files whose copy-paste workflows are linted too (`docs/`, README.md).
+ */
+export async function findLintTargets(
+  root = ROOT,
+): Promise<{ workflows: string[]; actions: string[]; markdown: string[] }> {
   const isYaml = (name: string) => name.endsWith('.yml') || name.endsWith('.yaml');
   return {
+    markdown: [
+      ...(await walk(join(root, 'docs'), (name) => name.endsWith('.md'))),
+      ...(await walk(root, (name) => name === 'README.md')).filter(
+        (file) => file === join(root, 'README.md'),
+      ),
+    ],
     workflows: [
       ...(await walk(join(root, '.github', 'workflows'), isYaml)),
       ...(await walk(join(root, 'docs', 'workflows'), isYaml)),
     ],
     actions: await walk(join(root, 'actions'), (name) => name === 'action.yml' || name === 'action.yaml'),
   };
+}
+
+/** The YAML code blocks of a Markdown file that are whole workflows (`on:` and `jobs:`), with their first line. */
+export function workflowBlocks(markdown: string): { text: string; line: number }[] {
+  const blocks: { text: string; line: number }[] = [];
+  const lines = markdown.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    if (!/^```ya?ml\s*$/.test(lines[index]!)) continue;
+    const start = index + 1;
+    let end = start;
+    while (end < lines.length && !lines[end]!.startsWith('```')) end++;
+    const text = `${lines.slice(start, end).join('\n')}\n`;
+    if (/^on:/m.test(text) && /^jobs:/m.test(text)) blocks.push({ text, line: start + 1 });
+    index = end;
+  }
+  return blocks;
 }
 
 /** Runs actionlint over one workflow's text. */
@@ -132,8 +159,16 @@ export async function lintAction(text: string, file: string): Promise<LintProble
 }
 
 async function main() {
-  const { workflows, actions } = await findLintTargets();
+  const { workflows, actions, markdown } = await findLintTargets();
   const problems: LintProblem[] = [];
+  let embedded = 0;
+  for (const file of markdown) {
+    for (const block of workflowBlocks(await readFile(file, 'utf8'))) {
+      embedded++;
+      const found = await lintWorkflow(block.text, relative(ROOT, file));
+      problems.push(...found.map((problem) => ({ ...problem, line: problem.line + block.line - 1 })));
+    }
+  }
   for (const file of workflows) {
     problems.push(...(await lintWorkflow(await readFile(file, 'utf8'), relative(ROOT, file))));
   }
@@ -143,7 +178,7 @@ async function main() {
   for (const problem of problems) {
     console.error(`${problem.file}:${problem.line}:${problem.column}: ${problem.message} [${problem.kind}]`);
   }
-  const checked = `${workflows.length} workflow(s) and ${actions.length} action.yml file(s)`;
+  const checked = `${workflows.length} workflow(s), ${embedded} workflow(s) in Markdown and ${actions.length} action.yml file(s)`;
   if (problems.length > 0) {
     console.error(`actionlint: ${problems.length} problem(s) in ${checked}`);
     process.exitCode = 1;
