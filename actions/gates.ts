@@ -2,12 +2,13 @@ import type { z } from 'zod';
 import { createConfigSchema } from '../shared/config/config-schema.ts';
 import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
+import { benchmarkGate } from './benchmark/gate.ts';
 
 /**
  * Every gate, in the order `mlgate run` runs them: data and experiments first, then measurements,
  * then the model card that gathers them. `promote` is absent on purpose: it is a manual step.
  */
-export const GATES: readonly AnyGate[] = [];
+export const GATES: readonly AnyGate[] = [benchmarkGate];
 
 /** Gates that exist but that `mlgate run` never runs (manual steps). */
 export const MANUAL_GATES: readonly AnyGate[] = [];
