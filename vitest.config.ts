@@ -10,6 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests print through injected streams; anything else on the console shows only on failure.
     silent: 'passed-only',
+    reporters: ['default', './shared/testing/closing-line-reporter.ts'],
     restoreMocks: true,
     unstubEnvs: true,
   },

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { BaseConfig } from './config/config-schema.ts';
 import type { LoadedConfig } from './config/load-config.ts';
 import type { Chart, Check, Table } from './result/gate-result.ts';
-import type { RawInputs, Runtime } from './runtime/runtime.ts';
+import type { Runtime } from './runtime/runtime.ts';
 
 /** A gate-specific input: a `--kebab-name` flag on the CLI and an input of the same name in `action.yml`. */
 export interface InputSpec {
@@ -53,8 +53,8 @@ export interface GateDefinition<Settings = unknown, Options = unknown> {
   settings: z.ZodType<Settings>;
   /** Gate-specific inputs beyond the common ones (config, out, json). */
   inputs: Record<string, InputSpec>;
-  /** Parses the raw inputs (strings) into typed options. */
-  options: z.ZodType<Options, RawInputs>;
+  /** Parses the raw inputs (`RawInputs`: strings, or string lists for `multiple`) into typed options. */
+  options: z.ZodType<Options>;
   /** Whether the gate cannot run without `model` in the config. */
   needsModel: boolean;
   run(context: GateContext<Settings, Options>): Promise<GateReport>;

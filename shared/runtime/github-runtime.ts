@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
@@ -125,8 +125,10 @@ export function createGitHubRuntime(options: { token?: string } = {}): Runtime {
         summaryCut = true;
       }
       summaryBytes += Buffer.byteLength(text);
-      await core.summary.addRaw(text).write();
-      core.summary.emptyBuffer();
+      // Appended directly rather than through core.summary, which caches the file path process-wide.
+      const file = process.env.GITHUB_STEP_SUMMARY;
+      if (file) await appendFile(file, text);
+      else core.info(text);
     },
     progress: (label, total) => createProgressLine(label, total, process.stdout),
     maskSecret: (value) => core.setSecret(value),
