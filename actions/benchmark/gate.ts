@@ -11,7 +11,7 @@ import { type PlanContext, planInputs, type ResolvedValues } from './input-synth
 import { resolveInputValues } from './input-values.ts';
 import { type BenchmarkData, buildReport } from './report.ts';
 import { configurationPlans, type PreparedModel, type Reference, runBenchmark } from './run-benchmark.ts';
-import { checkExecutionProviders, type OpenedModel, openSession } from './session.ts';
+import { checkExecutionProviders, measureColdStarts, type OpenedModel, openSession } from './session.ts';
 import { BenchmarkSettings } from './settings.ts';
 
 /** Gate-specific inputs: CLI flags and action inputs of the same names. */
@@ -85,6 +85,12 @@ export const benchmarkGate = defineGate({
         plans: await planInputs(opened.session.inputMetadata, settings.inputs, planContext(display)),
       });
       const candidate = await prepare(candidateModel, config.display(model.path));
+      const [candidateColdStart, baselineColdStart] = await measureColdStarts(
+        baseline.kind === 'model' ? [candidatePath, baseline.path] : [candidatePath],
+        settings.session,
+      );
+      candidateModel.coldStartMs = candidateColdStart!;
+      if (baselineModel) baselineModel.coldStartMs = baselineColdStart!;
       const fingerprint = await environmentFingerprint(settings.session, {
         candidate: await sha256File(candidatePath),
         baseline: baseline.kind === 'model' ? await sha256File(baseline.path) : undefined,

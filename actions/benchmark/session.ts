@@ -43,6 +43,28 @@ export interface OpenedModel {
   sizeBytes: number;
 }
 
+/**
+ * Cold start of each model: the median of `repeats` session creations per model, alternating between
+ * the models, so onnxruntime's one-time initialisation and the file cache do not land on whichever
+ * model happens to be loaded first.
+ */
+export async function measureColdStarts(
+  paths: readonly string[],
+  settings: SessionSettings,
+  repeats = 3,
+): Promise<number[]> {
+  const times: number[][] = paths.map(() => []);
+  for (let round = 0; round < repeats; round++) {
+    for (const [index, path] of paths.entries()) {
+      const started = performance.now();
+      const session = await InferenceSession.create(path, sessionOptions(settings));
+      times[index]!.push(performance.now() - started);
+      await session.release();
+    }
+  }
+  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!);
+}
+
 /** Opens a model file; a missing or unreadable model is an InputError naming the file. */
 export async function openSession(
   path: string,
