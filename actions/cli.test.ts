@@ -22,7 +22,13 @@ describe('the mlgate CLI', () => {
     const result = await cli(['run', '--config', config, '--out', out]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `mlgate: ${config}:6:3 gates.fairnes: unknown key${ALL_GATES.some((gate) => gate.name === 'fairness') ? '; did you mean "fairness"?' : ''}\n`,
+      `mlgate: ${config}:6:3 gates.fairnes: unknown key${
+        ALL_GATES.some((gate) => gate.name === 'fairness')
+          ? '; did you mean "fairness"?'
+          : ALL_GATES.length > 0
+            ? `; expected one of: ${ALL_GATES.map((gate) => gate.name).join(', ')}`
+            : ''
+      }\n`,
     );
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
   });

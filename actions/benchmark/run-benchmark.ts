@@ -193,7 +193,9 @@ async function runConfiguration(
   // Precision checks run after every block, so they use fewer resamples than the final interval.
   const quick = { ...interval, resamples: Math.min(500, interval.resamples) };
   const target = stopping['target-ci-width'];
-  const narrow = (found: Interval) => found.upper - found.lower < target;
+  // Settled: narrow enough, or wholly on one side of the threshold (more blocks would not change the verdict).
+  const settled = (found: Interval, maxRegression: number) =>
+    found.upper - found.lower < target || found.lower > 1 + maxRegression || found.upper <= 1 + maxRegression;
   const backed = (statistic: string, count: number) =>
     plan.scenario === 'offline' || isBacked(statistic, count);
   const sampleCount = (segments: readonly Segment[]) =>
@@ -219,9 +221,12 @@ async function runConfiguration(
           sampleCount(blocks.map((b) => b.candidate)),
         );
         return plan.compared.every(
-          ({ statistic }) =>
+          ({ statistic, maxRegression }) =>
             backed(statistic, counts) &&
-            narrow(ratioInterval(statBlocks(blocks), statistic, { ...quick, id: `${plan.id}.${statistic}` })),
+            settled(
+              ratioInterval(statBlocks(blocks), statistic, { ...quick, id: `${plan.id}.${statistic}` }),
+              maxRegression,
+            ),
         );
       },
     });
@@ -278,8 +283,9 @@ async function runConfiguration(
     const comparable = plan.compared.filter(({ statistic }) => storedValue(statistic) !== undefined);
     if (
       comparable.every(
-        ({ statistic }) =>
-          backed(statistic, sampleCount(segments)) && narrow(toStored(segments, statistic, quick)),
+        ({ statistic, maxRegression }) =>
+          backed(statistic, sampleCount(segments)) &&
+          settled(toStored(segments, statistic, quick), maxRegression),
       )
     ) {
       stoppedBy = 'precision';

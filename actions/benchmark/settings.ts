@@ -132,8 +132,10 @@ export const StoppingSettings = z.strictObject({
     .describe('Blocks (one baseline and one candidate half each) before stopping.'),
   'max-blocks': integerAtLeast(3).default(400),
   'target-ci-width': positive('a width')
-    .default(0.08)
-    .describe('Stop once every interval (upper - lower, as a ratio) is narrower than this.'),
+    .default(0.05)
+    .describe(
+      'Stop once every interval is narrower than this (upper - lower, as a ratio) or wholly on one side of its threshold.',
+    ),
   'time-budget-s': positive('a budget')
     .default(45)
     .describe('Measuring time for the whole gate; shared by the configurations.'),
