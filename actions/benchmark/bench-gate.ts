@@ -3,7 +3,8 @@
  *   (a) harness overhead: the gate's p50 against a bare `session.run` loop in the same process;
  *   (b) A/A: the same model as baseline and candidate, 50 repetitions: how often a regression is declared;
  *   (c) power: a candidate made about 15% slower, 50 repetitions: how often the regression is found.
- * Repetitions are short (about two seconds each) so the whole script runs in a few minutes.
+ * Repetitions are short (a 4 s budget instead of the default 45 s) so the whole script runs in about
+ * eight minutes; BENCH_REPETITIONS, BENCH_BUDGET_S, BENCH_SEGMENT_MS and BENCH_SECTIONS (a,b,c) adjust it.
  */
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { BenchmarkSettings } from './settings.ts';
 
 const { onnx } = onnxProto;
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 50);
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'a,b,c').split(',');
 
 const config = await loadMlgateConfig('fixtures/mlgate.yml');
 const written = BenchmarkSettings.parse(config.config.gates.benchmark ?? {});
@@ -31,7 +33,12 @@ const candidatePath = config.resolve(config.config.model!.path);
 const settings: BenchmarkSettings = {
   ...written,
   scenarios: { 'single-stream': { 'batch-sizes': [1], 'max-regression': { p50: 0.1, p99: 0.2 } } },
-  stopping: { ...written.stopping, 'min-duration-ms': 50, 'min-blocks': 10, 'time-budget-s': 2 },
+  stopping: {
+    ...written.stopping,
+    'min-duration-ms': Number(process.env.BENCH_SEGMENT_MS ?? written.stopping['min-duration-ms']),
+    'min-blocks': 10,
+    'time-budget-s': Number(process.env.BENCH_BUDGET_S ?? 4),
+  },
 };
 
 const planContext: PlanContext = {
@@ -89,7 +96,7 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const candidate = await prepare(candidatePath);
 const [feed] = synthesizeFeeds(candidate.plans, 1, seededRandom(settings.seed), 1);
 const overheads: number[] = [];
-for (let round = 0; round < 10; round++) {
+for (let round = 0; round < (SECTIONS.includes('a') ? 10 : 0); round++) {
   const bare: number[] = [];
   for (let i = 0; i < 20_000; i++) {
     const before = performance.now();
@@ -114,7 +121,7 @@ console.log(`(a) harness overhead: ${percent(median(overheads))} of p50 (median 
 const twin = await prepare(candidatePath);
 let falseAlarms = 0;
 let started = performance.now();
-for (let rep = 0; rep < REPETITIONS; rep++) {
+for (let rep = 0; rep < (SECTIONS.includes('b') ? REPETITIONS : 0); rep++) {
   const { failed, p50 } = await compare(candidate, twin, 1000 + rep);
   if (failed) falseAlarms++;
   if (failed || rep % 10 === 9)

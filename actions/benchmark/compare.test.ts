@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../shared/stats/random.ts';
-import { isBacked, judgeRatio, latencyStatistics, ratioInterval, ratioToStored } from './compare.ts';
+import {
+  groupRanges,
+  isBacked,
+  judgeRatio,
+  latencyStatistics,
+  ratioInterval,
+  ratioToStored,
+  samplesPerUnit,
+} from './compare.ts';
 import { blockOrder, runInterleaved } from './interleave.ts';
 
 const interval = (estimate: number, lower: number, upper: number) => ({
@@ -96,6 +104,27 @@ describe('ratios over blocks', () => {
     const ratio = ratioInterval(blocks, 'p50', { seed: 1, id: 'x', resamples: 2000, confidence: 0.95 });
     expect(ratio.estimate).toBeCloseTo(1.01, 10);
     expect(judgeRatio(ratio, 0.1)).toBe('pass');
+  });
+
+  it('groups blocks until both models have the samples a tail percentile needs', () => {
+    expect(samplesPerUnit('p99')).toBe(662);
+    expect(samplesPerUnit('p90')).toBe(64);
+    expect(samplesPerUnit('p50')).toBe(1);
+    expect(samplesPerUnit('mean')).toBe(1);
+    const counts = [
+      { baseline: 300, candidate: 200 },
+      { baseline: 300, candidate: 200 },
+      { baseline: 300, candidate: 300 },
+      { baseline: 700, candidate: 700 },
+      { baseline: 10, candidate: 900 },
+      { baseline: 100, candidate: 100 },
+    ];
+    // The third block completes the first group only once the candidate, too, reaches 662.
+    expect(groupRanges(counts, 662)).toEqual([
+      [0, 3],
+      [3, 4],
+    ]);
+    expect(groupRanges(counts, 1)).toHaveLength(6);
   });
 
   it('computes every latency statistic and knows when a percentile is backed', () => {

@@ -39,6 +39,39 @@ export function isBacked(statistic: string, count: number): boolean {
   return count >= (statistic === 'std' ? 2 : 1);
 }
 
+/** Fewest paired units (blocks, or groups of blocks) from which an interval is worth reporting. */
+export const MIN_UNITS = 5;
+
+/** Samples per arm that one paired unit needs for `statistic`: LoadGen's minimum for tail percentiles. */
+export function samplesPerUnit(statistic: string): number {
+  const p = percentileOf(statistic);
+  return p !== undefined && p > 50 ? minimumSamplesFor(p) : 1;
+}
+
+/**
+ * Consecutive blocks joined until both models have at least `minimum` samples in the group, as
+ * `[start, end)` block index ranges; a trailing group short of the minimum is left out. A p99 from one
+ * short block is its second-largest sample, i.e. mostly whatever interrupted that block; from a group
+ * with LoadGen's 662 samples it is a real tail.
+ */
+export function groupRanges(counts: readonly Block<number>[], minimum: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let start = 0;
+  let baseline = 0;
+  let candidate = 0;
+  for (const [index, count] of counts.entries()) {
+    baseline += count.baseline;
+    candidate += count.candidate;
+    if (baseline >= minimum && candidate >= minimum) {
+      ranges.push([start, index + 1]);
+      start = index + 1;
+      baseline = 0;
+      candidate = 0;
+    }
+  }
+  return ranges;
+}
+
 /** A stable 32-bit seed per check, so adding a check does not change the others' intervals. */
 export function seedFor(seed: number, id: string): number {
   let hash = 2166136261 ^ seed;

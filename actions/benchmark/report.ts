@@ -77,7 +77,12 @@ function comparisonChecks(data: BenchmarkData, context: ReportContext): Check[] 
       }
       const interval = comparison.interval;
       let status = judgeRatio(interval, comparison.maxRegression);
-      const confidence = `${Math.round(interval.confidence * 100)}% CI over ${configuration.blocks} blocks`;
+      const units = comparison.units ?? configuration.blocks;
+      const over =
+        units === configuration.blocks
+          ? `${units} blocks`
+          : `${units} groups of ${configuration.blocks} blocks`;
+      const confidence = `${Math.round(interval.confidence * 100)}% CI over ${over}`;
       const ratio = `${formatRatio(interval)} (${confidence})`;
       let verdict =
         status === 'fail'
@@ -101,6 +106,9 @@ function comparisonChecks(data: BenchmarkData, context: ReportContext): Check[] 
         interval: { lower: interval.lower, upper: interval.upper, confidence: interval.confidence },
         threshold,
         blocks: configuration.blocks,
+        ...(comparison.units !== undefined && comparison.units !== configuration.blocks
+          ? { groups: comparison.units }
+          : {}),
         stoppedBy: configuration.stoppedBy,
         location,
       });

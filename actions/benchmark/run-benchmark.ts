@@ -2,7 +2,16 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { Interval } from '../../shared/stats/bootstrap.ts';
 import { percentileIfBacked, sortedCopy, summarize } from '../../shared/stats/percentiles.ts';
 import { seededRandom } from '../../shared/stats/random.ts';
-import { isBacked, latencyStatistics, ratioInterval, ratioToStored, seedFor } from './compare.ts';
+import {
+  groupRanges,
+  isBacked,
+  latencyStatistics,
+  MIN_UNITS,
+  ratioInterval,
+  ratioToStored,
+  samplesPerUnit,
+  seedFor,
+} from './compare.ts';
 import { type InputPlan, synthesizeFeeds } from './input-synthesis.ts';
 import { type Arm, type Block, runInterleaved, type StopReason } from './interleave.ts';
 import {
@@ -35,6 +44,8 @@ export interface Comparison {
   maxRegression: number;
   /** Absent when too few samples back the statistic (LoadGen's minimums). */
   interval?: Interval;
+  /** Paired units the interval is over: blocks, or groups of blocks for tail percentiles. */
+  units?: number;
 }
 
 /** One scenario at one batch size. */
@@ -208,6 +219,36 @@ async function runConfiguration(
       candidate: candidate.session,
     };
     const feeds: Record<Arm, Feeds> = { baseline: baselineFeeds, candidate: candidateFeeds };
+    // Paired units per statistic: single blocks, or groups of blocks for tail percentiles. A group's
+    // statistics are computed once: groups form left to right and never change once complete.
+    const groupCache = new Map<string, Block<Record<string, number>>>();
+    const units = (blocks: readonly Block<Segment>[], statistic: string): Block<Record<string, number>>[] => {
+      const minimum = plan.scenario === 'offline' ? 1 : samplesPerUnit(statistic);
+      if (minimum <= 1) return statBlocks(blocks);
+      const counts = blocks.map((block) => ({
+        baseline: block.baseline.samples.length,
+        candidate: block.candidate.samples.length,
+      }));
+      return groupRanges(counts, minimum).map(([start, end]) => {
+        const key = `${start}:${end}`;
+        let unit = groupCache.get(key);
+        if (!unit) {
+          const slice = blocks.slice(start, end);
+          unit = {
+            baseline: latencyStatistics(slice.flatMap((block) => block.baseline.samples)),
+            candidate: latencyStatistics(slice.flatMap((block) => block.candidate.samples)),
+          };
+          groupCache.set(key, unit);
+        }
+        return unit;
+      });
+    };
+    const unitInterval = (blocks: readonly Block<Segment>[], statistic: string, options: typeof interval) => {
+      const paired = units(blocks, statistic);
+      return paired.length >= MIN_UNITS
+        ? ratioInterval(paired, statistic, { ...options, id: `${plan.id}.${statistic}` })
+        : undefined;
+    };
     await warmUp(sessions.baseline, feeds.baseline, stopping['warmup-iterations']);
     await warmUp(sessions.candidate, feeds.candidate, stopping['warmup-iterations']);
     const run = await runInterleaved<Segment>({
@@ -220,14 +261,11 @@ async function runConfiguration(
           sampleCount(blocks.map((b) => b.baseline)),
           sampleCount(blocks.map((b) => b.candidate)),
         );
-        return plan.compared.every(
-          ({ statistic, maxRegression }) =>
-            backed(statistic, counts) &&
-            settled(
-              ratioInterval(statBlocks(blocks), statistic, { ...quick, id: `${plan.id}.${statistic}` }),
-              maxRegression,
-            ),
-        );
+        return plan.compared.every(({ statistic, maxRegression }) => {
+          if (!backed(statistic, counts)) return false;
+          const found = unitInterval(blocks, statistic, quick);
+          return found !== undefined && settled(found, maxRegression);
+        });
       },
     });
     const baselineFigures = pooledFigures(
@@ -249,14 +287,10 @@ async function runConfiguration(
       comparisons: plan.compared.map(({ statistic, maxRegression }) => ({
         statistic,
         maxRegression,
-        ...(backed(statistic, counts)
-          ? {
-              interval: ratioInterval(statBlocks(run.blocks), statistic, {
-                ...interval,
-                id: `${plan.id}.${statistic}`,
-              }),
-            }
-          : {}),
+        ...(() => {
+          const found = backed(statistic, counts) ? unitInterval(run.blocks, statistic, interval) : undefined;
+          return found ? { interval: found, units: units(run.blocks, statistic).length } : {};
+        })(),
       })),
     };
   }

@@ -123,7 +123,7 @@ export type SessionSettings = z.infer<typeof SessionSettings>;
 
 export const StoppingSettings = z.strictObject({
   'warmup-iterations': integerAtLeast(0).default(20).describe('Runs per model before anything is measured.'),
-  'min-iterations': integerAtLeast(1).default(30).describe("Fewest runs in one model's half of a block."),
+  'min-iterations': integerAtLeast(1).default(20).describe("Fewest runs in one model's half of a block."),
   'min-duration-ms': positive('a duration')
     .default(100)
     .describe("Shortest time of one model's half of a block."),
