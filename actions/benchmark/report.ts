@@ -2,7 +2,7 @@ import type { SourceLocation } from '../../shared/errors.ts';
 import type { GateReport } from '../../shared/gate.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Chart, Check, Table } from '../../shared/result/gate-result.ts';
-import { formatRatio, judgeRatio } from './compare.ts';
+import { formatRatio, judgeRatio, MIN_UNITS, samplesPerUnit } from './compare.ts';
 import type { Fingerprint } from './fingerprint.ts';
 import type { ConfigurationResult, ServerResult } from './run-benchmark.ts';
 
@@ -69,7 +69,7 @@ function comparisonChecks(data: BenchmarkData, context: ReportContext): Check[] 
         checks.push({
           id,
           status: 'skip',
-          message: `${label(configuration)} ${comparison.statistic}: insufficient samples (${Math.min(configuration.candidate.samples, configuration.baseline?.samples ?? Number.POSITIVE_INFINITY)} runs) to back it; raise the time budget or the block length`,
+          message: `${label(configuration)} ${comparison.statistic}: insufficient samples (${Math.min(configuration.candidate.samples, configuration.baseline?.samples ?? Number.POSITIVE_INFINITY)} runs per model; comparing ${comparison.statistic} takes ${MIN_UNITS} groups of ${samplesPerUnit(comparison.statistic)}); raise the time budget`,
           expected: `<= ×${threshold.toFixed(2)}`,
           location,
         });
