@@ -13,6 +13,12 @@ async function cli(args: string[]) {
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
+/** What the config error adds after "unknown key", given the gates registered so far. */
+function unknownGateHint(intended: string): string {
+  if (ALL_GATES.some((gate) => gate.name === intended)) return `; did you mean "${intended}"?`;
+  return ALL_GATES.length ? `; expected one of: ${ALL_GATES.map((gate) => gate.name).join(', ')}` : '';
+}
+
 describe('the mlgate CLI', () => {
   it('exits 2 on a config typo with file:line:col, before writing anything to --out', async () => {
     const dir = await tempDir();
@@ -22,13 +28,7 @@ describe('the mlgate CLI', () => {
     const result = await cli(['run', '--config', config, '--out', out]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `mlgate: ${config}:6:3 gates.fairnes: unknown key${
-        ALL_GATES.some((gate) => gate.name === 'fairness')
-          ? '; did you mean "fairness"?'
-          : ALL_GATES.length > 0
-            ? `; expected one of: ${ALL_GATES.map((gate) => gate.name).join(', ')}`
-            : ''
-      }\n`,
+      `mlgate: ${config}:6:3 gates.fairnes: unknown key${unknownGateHint('fairness')}\n`,
     );
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
   });

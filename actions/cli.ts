@@ -156,7 +156,6 @@ export async function main(argv: readonly string[], streams: Streams = process):
         say(outcome.toolMessage);
         return 0;
       }
-      if (outcome.result.status === 'error') complain(`${next.name}: ${outcome.result.summary}`);
       results.push(outcome.result);
     }
     if (values.json) say(JSON.stringify(gate ? results[0] : results, null, 2));

@@ -3,12 +3,20 @@ import { createConfigSchema } from '../shared/config/config-schema.ts';
 import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
 import { benchmarkGate } from './benchmark/gate.ts';
+import { fairnessGate } from './fairness/gate.ts';
+import { rerunExperimentsGate } from './rerun-experiments/gate.ts';
+import { validateDataGate } from './validate-data/gate.ts';
 
 /**
  * Every gate, in the order `mlgate run` runs them: data and experiments first, then measurements,
  * then the model card that gathers them. `promote` is absent on purpose: it is a manual step.
  */
-export const GATES: readonly AnyGate[] = [benchmarkGate];
+export const GATES: readonly AnyGate[] = [
+  validateDataGate,
+  rerunExperimentsGate,
+  benchmarkGate,
+  fairnessGate,
+];
 
 /** Gates that exist but that `mlgate run` never runs (manual steps). */
 export const MANUAL_GATES: readonly AnyGate[] = [];

@@ -82,7 +82,7 @@ describe('runGate', () => {
     const failing = await setUp('version: 1\ngates:\n  count-rows: { max: 3 }\n');
     const failed = await runGate(rowsGate, { ...failing, inputs: { rows: '7' } });
     expect(failed.exitCode).toBe(1);
-    expect(failing.stream.text()).toContain('error: 7 rows');
+    expect(failing.stream.text()).toContain('error: count-rows: data.rows: 7 rows');
     const waived = await setUp(
       'version: 1\ngates:\n  count-rows: { max: 3 }\nwaivers:\n  - { check: data.*, reason: known, until: 2999-01-01 }\n',
     );

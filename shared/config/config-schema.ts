@@ -21,6 +21,21 @@ export const ModelConfig = z.strictObject({
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
 
+/** How CSV and TSV files are written; anything not given keeps the default shown. */
+export const CsvDialect = z.strictObject({
+  /** Field separator: `,` for .csv, a tab for .tsv. */
+  delimiter: z.string().length(1).optional(),
+  /** Quote character (default `"`). */
+  quote: z.string().length(1).optional(),
+  /** Escape character inside quoted fields (default: the quote character, i.e. `""`). */
+  escape: z.string().length(1).optional(),
+  /** Whether the first line names the columns (default true). */
+  header: z.boolean().optional(),
+  /** Field values read as null besides the empty field, e.g. `[NA, "null"]`. */
+  nulls: z.array(z.string()).optional(),
+});
+export type CsvDialect = z.infer<typeof CsvDialect>;
+
 export const DatasetConfig = z.strictObject({
   /** A file or a glob of files read as one dataset, relative to the config file. */
   path: z.string().min(1),
@@ -28,6 +43,8 @@ export const DatasetConfig = z.strictObject({
   schema: z.string().min(1).optional(),
   /** Overrides the format guessed from the file extension. */
   format: z.enum(['csv', 'tsv', 'parquet', 'jsonl']).optional(),
+  /** CSV/TSV dialect, when it differs from RFC 4180 with a header row. */
+  csv: CsvDialect.optional(),
 });
 export type DatasetConfig = z.infer<typeof DatasetConfig>;
 

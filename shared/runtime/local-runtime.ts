@@ -111,9 +111,9 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       outputs.set(name, value);
       log.debug(`output ${name}=${value}`);
     },
-    annotate({ level, message, location }) {
+    annotate({ level, message, title, location }) {
       const where = location ? `${formatLocation(location)}: ` : '';
-      write(`${where}${level}: ${message}`);
+      write(`${where}${level}: ${title ? `${title}: ` : ''}${message}`);
     },
     async appendSummary(markdown) {
       await mkdir(out, { recursive: true });

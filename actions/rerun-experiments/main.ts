@@ -1,0 +1,4 @@
+import { runAsAction } from '../action-entry.ts';
+import { rerunExperimentsGate } from './gate.ts';
+
+await runAsAction(rerunExperimentsGate);

@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readModelSignature } from '../../shared/data/model-signature.ts';
+import type { Check } from '../../shared/result/gate-result.ts';
+import { project, runValidateData } from './test-setup.ts';
+
+const MODEL = resolve(import.meta.dirname, '../../fixtures/models/loan-default.onnx');
+const DATA =
+  'age_years,income,loan_amount,credit_score,employment_years,region,home_ownership,note\n30,50000,1000,700,3,north,rent,x\n';
+
+function config(inputs: string): string {
+  return `version: 1
+model:
+  name: loan-default
+  path: ${JSON.stringify(MODEL)}
+${inputs}datasets:
+  applicants: { path: data.csv, schema: schema.yml }
+`;
+}
+
+const SCHEMA = `columns:
+  age_years: { type: integer }
+  income: { type: number }
+  loan_amount: { type: number }
+  credit_score: { type: integer }
+  employment_years: { type: number }
+  region: { type: integer }
+  home_ownership: { type: string }
+  note: { type: string }
+`;
+
+function statuses(checks: Check[]) {
+  return Object.fromEntries(
+    checks
+      .filter((check) => check.id.includes('.model.'))
+      .map((check) => [check.id, [check.status, check.message]]),
+  );
+}
+
+describe('model contract', () => {
+  it('reads the fixture model signature with onnxruntime', async () => {
+    const signature = await readModelSignature(MODEL);
+    expect(signature.inputs.map((input) => [input.name, input.type, input.shape])).toEqual([
+      ['age', 'float32', ['N', 1]],
+      ['income', 'float32', ['N', 1]],
+      ['loan_amount', 'float32', ['N', 1]],
+      ['credit_score', 'float32', ['N', 1]],
+      ['employment_years', 'float32', ['N', 1]],
+      ['region', 'string', ['N', 1]],
+      ['home_ownership', 'string', ['N', 1]],
+    ]);
+    expect(signature.outputs.map((output) => output.name)).toEqual(['label', 'probabilities']);
+  });
+
+  it('checks mapping, types, shapes and reports ignored columns', async () => {
+    const dir = await project({
+      'mlgate.yml': config('  inputs:\n    age: age_years\n    credit_score: [credit_score, income]\n'),
+      'schema.yml': SCHEMA,
+      'data.csv': DATA,
+    });
+    const { result, exitCode } = await runValidateData(dir);
+    const checks = statuses(result.checks);
+    expect(checks['applicants.model.age']).toEqual([
+      'pass',
+      'model input age (float32 [N, 1]) is fed by age_years',
+    ]);
+    expect(checks['applicants.model.region']).toEqual([
+      'fail',
+      'model input region (string [N, 1]): column region is integer, the input is string',
+    ]);
+    expect(checks['applicants.model.credit_score']).toEqual([
+      'fail',
+      'model input credit_score (float32 [N, 1]): the input takes 1 value(s) per row, 2 column(s) feed it',
+    ]);
+    expect(checks['applicants.model.home_ownership']?.[0]).toBe('pass');
+    expect(checks['applicants.model.ignored-columns']).toEqual([
+      'pass',
+      '1 schema column(s) feed no model input: note',
+    ]);
+    const mapped = result.checks.find((check) => check.id === 'applicants.model.age');
+    expect(mapped?.location?.line).toBe(6);
+    expect(exitCode).toBe(1);
+  });
+
+  it('fails an input with no source column', async () => {
+    const dir = await project({
+      'mlgate.yml': config(''),
+      'schema.yml': SCHEMA.replace('region: { type: integer }', 'region: { type: string }'),
+      'data.csv': DATA,
+    });
+    const { result } = await runValidateData(dir);
+    const checks = statuses(result.checks);
+    expect(checks['applicants.model.age']).toEqual([
+      'fail',
+      'model input age (float32 [N, 1]): no column age',
+    ]);
+    expect(checks['applicants.model.region']?.[0]).toBe('pass');
+  });
+
+  it('names a model file that is not a model', async () => {
+    const dir = await project({
+      'mlgate.yml': config('').replace(JSON.stringify(MODEL), 'broken.onnx'),
+      'schema.yml': SCHEMA,
+      'data.csv': DATA,
+      'broken.onnx': 'not a model',
+    });
+    const { result, exitCode } = await runValidateData(dir);
+    expect(exitCode).toBe(2);
+    expect(result.summary).toMatch(/broken\.onnx cannot load the ONNX model: /);
+  });
+});

@@ -1,0 +1,284 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { z } from 'zod';
+import { type Dataset, readingDataset } from '../../shared/data/dataset.ts';
+import { querySingle } from '../../shared/data/query.ts';
+import { quoteIdentifier } from '../../shared/data/sql.ts';
+import { InputError } from '../../shared/errors.ts';
+import { typedExpression } from './compile-checks.ts';
+import type { DataSchema } from './data-schema.ts';
+
+export const PROFILE_SCHEMA = 'mlgate/data-profile@1';
+/** Reference quantiles that become the fixed bin edges of numeric columns (5 %, 10 %, ..., 95 %). */
+export const EDGE_QUANTILES = Array.from({ length: 19 }, (_, index) => (index + 1) / 20);
+/** Categories counted exactly per column; the rest are summed into `other`. */
+export const CATEGORY_CAP = 1000;
+
+const count = z.number().int().nonnegative();
+
+export const NumericProfile = z.object({
+  kind: z.literal('numeric'),
+  count,
+  nulls: count,
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  sum: z.number(),
+  sumSquares: z.number(),
+  /** Right-closed bins: (-inf, e0], (e0, e1], ..., (e[k-1], e[k]], (e[k], +inf). */
+  edges: z.array(z.number()),
+  /** One count per bin: edges.length + 1 entries, the first and last are the under/overflow bins. */
+  counts: z.array(count),
+});
+export type NumericProfile = z.infer<typeof NumericProfile>;
+
+export const CategoricalProfile = z.object({
+  kind: z.literal('categorical'),
+  count,
+  nulls: count,
+  categories: z.record(z.string(), count),
+  /** Values beyond the category cap. */
+  other: count,
+});
+export type CategoricalProfile = z.infer<typeof CategoricalProfile>;
+
+export const ColumnProfile = z.discriminatedUnion('kind', [NumericProfile, CategoricalProfile]);
+export type ColumnProfile = z.infer<typeof ColumnProfile>;
+
+/** A dataset's distribution summary: enough to compute drift without the data. */
+export const DataProfile = z.object({
+  schema: z.literal(PROFILE_SCHEMA),
+  dataset: z.string(),
+  rows: count,
+  columns: z.record(z.string(), ColumnProfile),
+});
+export type DataProfile = z.infer<typeof DataProfile>;
+
+/** A column to profile: its kind and the SQL of its typed value over the dataset's text relation. */
+export interface ProfiledColumn {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  sql: string;
+}
+
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
+
+/**
+ * Which columns can be profiled and how: the schema's type when declared (integer/number are numeric,
+ * string/boolean categorical, dates are left out), otherwise the type DuckDB detects.
+ */
+export async function profilableColumns(
+  connection: DuckDBConnection,
+  dataset: Dataset,
+  schema: DataSchema | undefined,
+): Promise<ProfiledColumn[]> {
+  const detected = await readingDataset(dataset, async () => {
+    const reader = await connection.runAndReadAll(
+      `DESCRIBE SELECT * FROM ${dataset.relation({ text: false })}`,
+    );
+    return new Map(reader.getRowObjectsJS().map((row) => [String(row.column_name), String(row.column_type)]));
+  });
+  const columns: ProfiledColumn[] = [];
+  for (const column of dataset.columns) {
+    const raw = quoteIdentifier(column.name);
+    const type = schema?.columns[column.name]?.type;
+    if (type === 'date' || type === 'datetime') continue;
+    if (type === 'integer' || type === 'number') {
+      columns.push({
+        name: column.name,
+        kind: 'numeric',
+        sql: `CAST(${typedExpression(raw, column.type, type)} AS DOUBLE)`,
+      });
+    } else if (type === 'string' || type === 'boolean') {
+      columns.push({
+        name: column.name,
+        kind: 'categorical',
+        sql: `CAST(${typedExpression(raw, column.type, type)} AS VARCHAR)`,
+      });
+    } else if (NUMERIC.test(detected.get(column.name) ?? '')) {
+      columns.push({ name: column.name, kind: 'numeric', sql: `TRY_CAST(${raw} AS DOUBLE)` });
+    } else if (!/^(DATE|TIMESTAMP)/.test(detected.get(column.name) ?? '')) {
+      columns.push({ name: column.name, kind: 'categorical', sql: `CAST(${raw} AS VARCHAR)` });
+    }
+  }
+  return columns;
+}
+
+function edgeLiteral(value: number): string {
+  return `CAST('${String(value)}' AS DOUBLE)`;
+}
+
+function jsNumber(value: unknown): number {
+  return typeof value === 'bigint' ? Number(value) : Number(value ?? 0);
+}
+
+/** Bin edges at the reference quantiles, one query for every numeric column. */
+export async function quantileEdges(
+  connection: DuckDBConnection,
+  dataset: Dataset,
+  columns: readonly ProfiledColumn[],
+): Promise<Record<string, number[]>> {
+  const numeric = columns.filter((column) => column.kind === 'numeric');
+  if (numeric.length === 0) return {};
+  const list = `[${EDGE_QUANTILES.join(', ')}]`;
+  const row = await readingDataset(dataset, async () => {
+    const reader = await querySingle(
+      connection,
+      `SELECT ${numeric.map((column) => `quantile_cont(${column.sql}, ${list})`).join(', ')} FROM ${dataset.relation({ text: true })}`,
+    );
+    return reader.getRowsJS()[0]!;
+  });
+  return Object.fromEntries(
+    numeric.map((column, index) => {
+      const values = (row[index] as number[] | null) ?? [];
+      return [column.name, [...new Set(values.map(Number))].sort((a, b) => a - b)];
+    }),
+  );
+}
+
+/**
+ * Profiles `columns` of a dataset in one scan. Numeric columns are binned at `edges` (computed from this
+ * dataset's own quantiles when a column has none), so profiles binned at the same edges add up exactly.
+ */
+export async function profileDataset(
+  connection: DuckDBConnection,
+  dataset: Dataset,
+  columns: readonly ProfiledColumn[],
+  edges: Record<string, number[]> = {},
+): Promise<DataProfile> {
+  const missing = columns.filter((column) => column.kind === 'numeric' && !edges[column.name]);
+  const allEdges = { ...(await quantileEdges(connection, dataset, missing)), ...edges };
+  const select = ['count(*)'];
+  for (const column of columns) {
+    if (column.kind === 'numeric') {
+      const columnEdges = allEdges[column.name] ?? [];
+      const histogram = columnEdges.length
+        ? `histogram(${column.sql}, [${columnEdges.map(edgeLiteral).join(', ')}])`
+        : `count(${column.sql})`;
+      select.push(
+        `count(${column.sql})`,
+        `min(${column.sql})`,
+        `max(${column.sql})`,
+        `coalesce(sum(${column.sql}), 0)`,
+        `coalesce(sum(${column.sql} * ${column.sql}), 0)`,
+        histogram,
+      );
+    } else {
+      select.push(`count(${column.sql})`, `histogram(${column.sql})`);
+    }
+  }
+  const row = await readingDataset(dataset, async () => {
+    const reader = await querySingle(
+      connection,
+      `SELECT ${select.join(', ')} FROM ${dataset.relation({ text: true })}`,
+    );
+    return reader.getRowsJS()[0]!;
+  });
+  const rows = jsNumber(row[0]);
+  let cursor = 1;
+  const profiles: Record<string, ColumnProfile> = {};
+  for (const column of columns) {
+    if (column.kind === 'numeric') {
+      const [nonNull, min, max, sum, sumSquares, histogram] = row.slice(cursor, cursor + 6);
+      cursor += 6;
+      const columnEdges = allEdges[column.name] ?? [];
+      const counts = columnEdges.length
+        ? binCounts(columnEdges, histogram as { key: unknown; value: unknown }[] | null)
+        : [jsNumber(histogram)];
+      profiles[column.name] = {
+        kind: 'numeric',
+        count: jsNumber(nonNull),
+        nulls: rows - jsNumber(nonNull),
+        min: min === null ? null : Number(min),
+        max: max === null ? null : Number(max),
+        sum: Number(sum),
+        sumSquares: Number(sumSquares),
+        edges: columnEdges,
+        counts,
+      };
+    } else {
+      const [nonNull, histogram] = row.slice(cursor, cursor + 2);
+      cursor += 2;
+      const entries = ((histogram as { key: unknown; value: unknown }[] | null) ?? [])
+        .map((bin) => [String(bin.key), jsNumber(bin.value)] as const)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      const kept = entries.slice(0, CATEGORY_CAP);
+      profiles[column.name] = {
+        kind: 'categorical',
+        count: jsNumber(nonNull),
+        nulls: rows - jsNumber(nonNull),
+        categories: Object.fromEntries([...kept].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))),
+        other: entries.slice(CATEGORY_CAP).reduce((total, [, value]) => total + value, 0),
+      };
+    }
+  }
+  return { schema: PROFILE_SCHEMA, dataset: dataset.name, rows, columns: profiles };
+}
+
+/**
+ * DuckDB's `histogram(x, edges)` keys each right-closed bin by its upper edge and leaves empty bins out
+ * (the overflow bin has no finite key): spread it back over every bin.
+ */
+function binCounts(edges: readonly number[], histogram: { key: unknown; value: unknown }[] | null): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (const bin of histogram ?? []) {
+    const key = bin.key === null ? Number.POSITIVE_INFINITY : Number(bin.key);
+    let index = Number.isFinite(key) ? edges.indexOf(key) : edges.length;
+    if (index === -1) index = edges.findIndex((edge) => edge >= key);
+    counts[index === -1 ? edges.length : index]! += jsNumber(bin.value);
+  }
+  return counts;
+}
+
+/** The numeric bin edges of a profile, to bin another dataset the same way. */
+export function edgesOf(profile: DataProfile): Record<string, number[]> {
+  return Object.fromEntries(
+    Object.entries(profile.columns).flatMap(([name, column]) =>
+      column.kind === 'numeric' ? [[name, column.edges]] : [],
+    ),
+  );
+}
+
+/**
+ * Adds profiles of disjoint shards binned at the same edges: the result equals the profile of their union
+ * (counts, categories, min and max exactly; sums up to floating-point rounding).
+ */
+export function mergeProfiles(first: DataProfile, ...rest: DataProfile[]): DataProfile {
+  let merged: DataProfile = structuredClone(first);
+  for (const next of rest) {
+    const columns: Record<string, ColumnProfile> = {};
+    for (const [name, a] of Object.entries(merged.columns)) {
+      const b = next.columns[name];
+      if (!b || b.kind !== a.kind) throw new InputError(`cannot merge profiles: column ${name} differs`);
+      if (a.kind === 'numeric' && b.kind === 'numeric') {
+        if (a.edges.length !== b.edges.length || a.edges.some((edge, index) => edge !== b.edges[index])) {
+          throw new InputError(`cannot merge profiles: column ${name} is binned at different edges`);
+        }
+        columns[name] = {
+          ...a,
+          count: a.count + b.count,
+          nulls: a.nulls + b.nulls,
+          min: a.min === null ? b.min : b.min === null ? a.min : Math.min(a.min, b.min),
+          max: a.max === null ? b.max : b.max === null ? a.max : Math.max(a.max, b.max),
+          sum: a.sum + b.sum,
+          sumSquares: a.sumSquares + b.sumSquares,
+          counts: a.counts.map((value, index) => value + b.counts[index]!),
+        };
+      } else if (a.kind === 'categorical' && b.kind === 'categorical') {
+        const categories: Record<string, number> = { ...a.categories };
+        for (const [category, value] of Object.entries(b.categories)) {
+          categories[category] = (categories[category] ?? 0) + value;
+        }
+        const sorted = Object.keys(categories).sort();
+        columns[name] = {
+          ...a,
+          count: a.count + b.count,
+          nulls: a.nulls + b.nulls,
+          categories: Object.fromEntries(sorted.map((category) => [category, categories[category]!])),
+          other: a.other + b.other,
+        };
+      }
+    }
+    merged = { ...merged, rows: merged.rows + next.rows, columns };
+  }
+  return merged;
+}
