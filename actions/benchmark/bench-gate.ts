@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { InferenceSession } from 'onnxruntime-node';
 import { percentileOfSorted, sortedCopy } from '../../shared/stats/percentiles.ts';
-import { seededRandom } from '../../shared/stats/random.ts';
+import { createRandom } from '../../shared/stats/random.ts';
 import { loadMlgateConfig } from '../gates.ts';
 import { judgeRatio } from './compare.ts';
 import { type PlanContext, planInputs, synthesizeFeeds } from './input-synthesis.ts';
@@ -94,7 +94,7 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 // (a) Harness overhead: alternate a bare loop and the gate's own measurement, ten rounds of about 2 s.
 const candidate = await prepare(candidatePath);
-const [feed] = synthesizeFeeds(candidate.plans, 1, seededRandom(settings.seed), 1);
+const [feed] = synthesizeFeeds(candidate.plans, 1, createRandom(settings.seed), 1);
 const overheads: number[] = [];
 for (let round = 0; round < (SECTIONS.includes('a') ? 10 : 0); round++) {
   const bare: number[] = [];
@@ -133,18 +133,10 @@ console.log(
   `(b) A/A false alarms: ${falseAlarms}/${REPETITIONS} (target <= 1/50), ${((performance.now() - started) / 1000 / REPETITIONS).toFixed(1)} s per repetition`,
 );
 
-// (c) Power: calibrate the extra work to about +15% at p50, then repeat.
-let chosen = { links: 0, ratio: 1 };
-for (const links of [1, 2, 3, 4, 6, 8, 12, 16, 32]) {
-  const slower = await prepare(await slowerModel(links));
-  const ratios = [];
-  for (let i = 0; i < 3; i++) ratios.push((await compare(slower, candidate, 7 + i)).p50.estimate);
-  const ratio = median(ratios);
-  await slower.session.release();
-  console.log(`(c) calibration: ${links} extra nodes -> p50 ×${ratio.toFixed(3)}`);
-  if (Math.abs(ratio - 1.15) < Math.abs(chosen.ratio - 1.15)) chosen = { links, ratio };
-  if (ratio > 1.15) break;
-}
+// (c) Power. On the development machine one to three Sin nodes cost the fixture model about 10-11% at
+// p50 and four about 15% (calibration runs of this script); BENCH_EXTRA_NODES changes it. The slowdown
+// actually measured is printed with the result, since that is what the power refers to.
+const chosen = { links: Number(process.env.BENCH_EXTRA_NODES ?? 4) };
 const slower = await prepare(await slowerModel(chosen.links));
 let detected = 0;
 const estimates: number[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../shared/stats/random.ts';
+import { createRandom } from '../../shared/stats/random.ts';
 import {
   groupRanges,
   isBacked,
@@ -80,10 +80,10 @@ describe('interleaving', () => {
 
 describe('ratios over blocks', () => {
   it('finds a 20% slowdown under block-to-block drift, reproducibly', () => {
-    const random = seededRandom(3);
+    const random = createRandom(3);
     const blocks = Array.from({ length: 20 }, () => {
-      const drift = 1 + random() * 2;
-      const noise = () => 1 + (random() - 0.5) * 0.04;
+      const drift = 1 + random.next() * 2;
+      const noise = () => 1 + (random.next() - 0.5) * 0.04;
       return { baseline: { p50: drift * noise() }, candidate: { p50: 1.2 * drift * noise() } };
     });
     const options = { seed: 1, id: 'single-stream.1.p50', resamples: 2000, confidence: 0.95 };

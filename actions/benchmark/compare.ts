@@ -6,7 +6,7 @@ import {
   sortedCopy,
   summarize,
 } from '../../shared/stats/percentiles.ts';
-import { seededRandom } from '../../shared/stats/random.ts';
+import { createRandom } from '../../shared/stats/random.ts';
 import type { Block } from './interleave.ts';
 import type { LatencyStatistic } from './settings.ts';
 
@@ -96,7 +96,7 @@ export function ratioInterval(
     blocks.map((block) => block.candidate[statistic]!),
     blocks.map((block) => block.baseline[statistic]!),
     {
-      random: seededRandom(seedFor(options.seed, options.id)),
+      random: createRandom(seedFor(options.seed, options.id)),
       resamples: options.resamples,
       confidence: options.confidence,
       trim: BLOCK_TRIM,
@@ -113,7 +113,7 @@ export function ratioToStored(
   const interval = bootstrapMean(
     candidate.map((value) => Math.log(value / stored)),
     {
-      random: seededRandom(seedFor(options.seed, options.id)),
+      random: createRandom(seedFor(options.seed, options.id)),
       resamples: options.resamples,
       confidence: options.confidence,
       trim: BLOCK_TRIM,

@@ -68,7 +68,7 @@ describe('benchmark gate', () => {
   it('passes identical models and records figures, charts and the fingerprint', async () => {
     const dir = await project(
       { 'model.onnx': fast(), 'base.onnx': fast() },
-      `    baseline: { path: base.onnx }\n${QUICK}`,
+      `    baseline: { path: base.onnx }\n${LENIENT}\n${QUICK}`,
     );
     const { code, result } = await cli(dir);
     expect(code).toBe(0);

@@ -2,7 +2,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../shared/errors.ts';
 import { buildOnnxModel, denseModel, type OnnxElementType } from '../../shared/onnx/build-model.ts';
-import { seededRandom } from '../../shared/stats/random.ts';
+import { createRandom } from '../../shared/stats/random.ts';
 import {
   type PlanContext,
   planInputs,
@@ -44,7 +44,7 @@ function identityModel(type: OnnxElementType) {
 async function feedsFor(model: Uint8Array, settings: Record<string, InputSettings>, batch: number) {
   const session = await InferenceSession.create(model);
   const plans = await planInputs(session.inputMetadata, settings, context);
-  const feeds = synthesizeFeeds(plans, batch, seededRandom(7), 2);
+  const feeds = synthesizeFeeds(plans, batch, createRandom(7), 2);
   return { session, plans, feeds };
 }
 
@@ -125,7 +125,7 @@ describe('input synthesis', () => {
       state: { shape: [2, 'batch', 64], values: 'zeros' },
     };
     const plans = await planInputs(session.inputMetadata, settings, context);
-    const [feed] = synthesizeFeeds(plans, 3, seededRandom(1), 1);
+    const [feed] = synthesizeFeeds(plans, 3, createRandom(1), 1);
     expect(feed!.audio!.dims).toEqual([3, 512]);
     const audio = Array.from(feed!.audio!.data as Float32Array);
     expect(Math.min(...audio)).toBeGreaterThanOrEqual(-0.5);
@@ -153,7 +153,7 @@ describe('input synthesis', () => {
       planInputs(session.inputMetadata, { x: { shape: [4], values: 'zeros' } }, context),
     ).rejects.toThrow(/has rank 1 but model.onnx declares \[batch, 4\]/);
     const plans = await planInputs(session.inputMetadata, { x: { values: { constant: 'abc' } } }, context);
-    expect(() => synthesizeFeeds(plans, 1, seededRandom(1))).toThrow(/input "x" is float32 but got "abc"/);
+    expect(() => synthesizeFeeds(plans, 1, createRandom(1))).toThrow(/input "x" is float32 but got "abc"/);
   });
 
   it('fills tensors from lists and is deterministic for a seed', async () => {
@@ -163,10 +163,10 @@ describe('input synthesis', () => {
       { x: { values: { file: 'values.json' } } },
       context,
     );
-    const [feed] = synthesizeFeeds(plans, 2, seededRandom(3), 1);
+    const [feed] = synthesizeFeeds(plans, 2, createRandom(3), 1);
     expect(Array.from(feed!.x!.data as Int32Array)).toEqual([1, 2, 3, 1, 2, 3]);
     const again = (seed: number) =>
-      Array.from(synthesizeFeeds(plans, 4, seededRandom(seed), 1)[0]!.k!.data as Int32Array);
+      Array.from(synthesizeFeeds(plans, 4, createRandom(seed), 1)[0]!.k!.data as Int32Array);
     expect(again(5)).toEqual(again(5));
   });
 

@@ -130,11 +130,11 @@ export async function planInputs(
 }
 
 function randomScalar(type: Tensor.Type, random: Random): Scalar {
-  if (type === 'bool') return random() < 0.5;
+  if (type === 'bool') return random.next() < 0.5;
   if (type === 'string') return `s${randomInteger(random, 0, 9)}`;
   // Small non-negative integers are valid indices, token ids and class numbers, which random ints often are.
   if (INTEGER_TYPES.has(type)) return randomInteger(random, 0, 99);
-  return random() * 2 - 1;
+  return random.next() * 2 - 1;
 }
 
 function scalarAt(
@@ -155,7 +155,7 @@ function scalarAt(
     case 'range':
       return INTEGER_TYPES.has(type)
         ? randomInteger(random, Math.ceil(values.low), Math.floor(values.high))
-        : values.low + random() * (values.high - values.low);
+        : values.low + random.next() * (values.high - values.low);
     case 'list':
       return values.values[element % values.values.length]!;
     case 'rows': {

@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Interval } from '../../shared/stats/bootstrap.ts';
 import { percentileIfBacked, sortedCopy, summarize } from '../../shared/stats/percentiles.ts';
-import { seededRandom } from '../../shared/stats/random.ts';
+import { createRandom } from '../../shared/stats/random.ts';
 import {
   groupRanges,
   isBacked,
@@ -163,7 +163,7 @@ function pooledFigures(plan: Plan, segments: readonly Segment[]): ArmFigures {
 }
 
 function feedsFor(model: PreparedModel, batchSize: number, seed: number): Feeds {
-  return synthesizeFeeds(model.plans, batchSize, seededRandom(seed));
+  return synthesizeFeeds(model.plans, batchSize, createRandom(seed));
 }
 
 async function measureSegment(
@@ -384,7 +384,7 @@ async function runServer(options: RunOptions): Promise<ServerResult | undefined>
   const { settings, candidate, reference } = options;
   const batch = server['batch-size'];
   const halfMs = (server['duration-s'] * 1000) / 2;
-  const random = seededRandom(seedFor(settings.seed, 'server'));
+  const random = createRandom(seedFor(settings.seed, 'server'));
   const models: [Arm, PreparedModel][] =
     reference.kind === 'model'
       ? [

@@ -51,7 +51,7 @@ export function bootstrapMean(values: readonly number[], options: BootstrapOptio
   const means = new Float64Array(resamples);
   const resample = new Float64Array(n);
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) resample[i] = values[Math.floor(options.random() * n)]!;
+    for (let i = 0; i < n; i++) resample[i] = values[Math.floor(options.random.next() * n)]!;
     if (trim > 0) resample.sort();
     means[r] = trimmedMeanOfSorted(resample, trim);
   }
