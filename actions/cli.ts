@@ -10,6 +10,7 @@ import type { RawInputs } from '../shared/runtime/runtime.ts';
 import { MLGATE_VERSION } from '../shared/version.ts';
 import { renderRunTable } from './cli-table.ts';
 import { ALL_GATES, findGate, GATES, loadMlgateConfig } from './gates.ts';
+import { registryCommand } from './registry-command.ts';
 
 const COMMON_OPTIONS = {
   config: { type: 'string', short: 'c', default: 'mlgate.yml' },
@@ -45,6 +46,7 @@ function mainHelp(): string {
         `run every gate configured in mlgate.yml (${GATES.map((gate) => gate.name).join(', ') || 'none yet'})`,
       ],
       ...ALL_GATES.map((gate) => [gate.name, gate.description] as const),
+      ['registry', "show each model's current stage and promotion history (from git tags)"],
     ]),
     '',
     'Options:',
@@ -111,6 +113,7 @@ export async function main(argv: readonly string[], streams: Streams = process):
     say(MLGATE_VERSION);
     return 0;
   }
+  if (command === 'registry') return registryCommand(rest, streams);
   const gate = findGate(command);
   if (!gate && command !== 'run') {
     complain(`unknown command "${command}"; run 'mlgate --help' for the list`);

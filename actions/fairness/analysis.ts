@@ -53,6 +53,7 @@ export interface RateEstimate {
 
 export interface GroupReport {
   label: string;
+  id: string;
   description: string;
   level: number;
   rows: number;
@@ -240,6 +241,7 @@ export function analyse(input: AnalysisInput, options: AnalysisOptions): Analysi
   const overallConfusion = sumCells(weighted);
   const overall: GroupReport = {
     label: '(overall)',
+    id: '(overall)',
     description: 'all rows',
     level: 0,
     rows,

@@ -11,7 +11,7 @@ export function requireColumn(
 ): Value[] {
   const values = table.columns.get(name);
   if (values) return values;
-  const known = [...table.columns.keys()].join(', ');
+  const known = table.names.join(', ');
   throw new InputError(
     `${what} ${JSON.stringify(name)} is not a column of ${file} (columns: ${known})`,
     location,

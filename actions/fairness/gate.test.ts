@@ -118,12 +118,14 @@ reference: { age_band: 26-40, sex: female, age: '[26, 41)' }
 policy:
   false_positive_rate_ratio: { threshold: four-fifths, method: reference }
   selection_rate_difference: { threshold: 0.3, method: to_overall }
+baseline: { path: ${fixture('models/loan-default-baseline.onnx')}, metrics: [false_positive_rate] }
 bootstrap: { resamples: 200 }`,
     );
     const { code, result } = await run(text);
     expect(code).toBe(1);
     const ids = result!.checks.map((c) => c.id);
-    expect(ids).toEqual([
+    expect(ids).toContain('sex.female[region=north].false_positive_rate.vs-baseline');
+    expect(ids.filter((id) => !id.endsWith('.vs-baseline'))).toEqual([
       'age_band.false_positive_rate_ratio',
       'age_band.selection_rate_difference',
       'sex.false_positive_rate_ratio',
@@ -141,6 +143,7 @@ bootstrap: { resamples: 200 }`,
       12,
     );
     expect(result!.checks[2]!.message).toMatch(/within region=\w+/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 

@@ -1,3 +1,4 @@
+import { readModelSignature } from '../../shared/data/model-signature.ts';
 import { InputError } from '../../shared/errors.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
@@ -52,7 +53,7 @@ async function prepare(ctx: Context): Promise<Prepared> {
     );
   }
   const reading = ctx.runtime.progress(`reading dataset ${settings.dataset}`);
-  const table = await readConfiguredDataset(config, settings.dataset);
+  const table = await readConfiguredDataset(config, settings.dataset, await wantedColumns(ctx));
   const file = table.display;
   reading.done(`${formatNumber(table.rows)} rows`);
   if (table.rows === 0) throw new InputError('the dataset has no rows', { file });
@@ -140,6 +141,33 @@ async function prepare(ctx: Context): Promise<Prepared> {
       )
     : undefined;
   return { labels, predictions, scores, weights, table, threshold };
+}
+
+/** The dataset columns the gate uses: label, predictions, weights, features, the model's inputs. */
+async function wantedColumns(ctx: Context): Promise<Set<string>> {
+  const { settings, config } = ctx;
+  const wanted = new Set<string>([settings.label]);
+  if (settings.weight) wanted.add(settings.weight);
+  for (const segment of segmentSpecs(settings))
+    for (const name of [...segment.features, ...segment.control]) wanted.add(name);
+  if (settings.predictions) wanted.add(settings.predictions.key);
+  else if ('column' in settings.prediction) {
+    wanted.add(settings.prediction.column);
+    if (settings.score) wanted.add(settings.score.column);
+  }
+  const model = config.config.model;
+  const models = [
+    ...('model' in settings.prediction && model ? [model.path] : []),
+    ...(settings.baseline ? [settings.baseline.path] : []),
+  ];
+  for (const path of models) {
+    const signature = await readModelSignature(config.resolve(path), config.display(path));
+    for (const input of signature.inputs) {
+      const mapped = model?.inputs?.[input.name] ?? input.name;
+      for (const name of Array.isArray(mapped) ? mapped : [mapped]) wanted.add(name);
+    }
+  }
+  return wanted;
 }
 
 function segmentSpecs(settings: FairnessSettings): SegmentSpec[] {
@@ -335,7 +363,7 @@ async function run(ctx: Context): Promise<GateReport> {
         : {}),
     })),
     ...judged.baselines.map((judgement) => ({
-      id: `${judgement.segment}.${judgement.group.label}.${judgement.comparison.metric}.vs-baseline`,
+      id: `${judgement.segment}.${judgement.group.id}.${judgement.comparison.metric}.vs-baseline`,
       status: judgement.status,
       message: judgement.message,
       observed: judgement.comparison.regression,

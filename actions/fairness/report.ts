@@ -92,7 +92,7 @@ export function baselineTable(judged: readonly BaselineJudgement[], confidence: 
     columns: ['segment', 'group', 'metric', 'candidate', 'baseline', 'regression [CI]', 'verdict'],
     rows: judged.map(({ segment, group, comparison, verdict }) => [
       segment,
-      group.label,
+      group.id,
       SHORT_NAME[comparison.metric],
       f(comparison.candidate),
       f(comparison.baseline),

@@ -134,8 +134,10 @@ export interface SegmentSpec {
 }
 
 export interface Group {
-  /** Feature values joined by `+` (`female+18-25`), the id used in check ids. */
+  /** Feature values joined by `+` (`female+18-25`). */
   label: string;
+  /** Unique within the segment, used in check ids: the label, with `[region=north]` under control features. */
+  id: string;
   /** `sex=female, age_band=18-25`, for messages. */
   description: string;
   /** Index into `controlLevels`. */
@@ -195,8 +197,10 @@ export function groupSegment(
     }
     const values = features.map((code, i) => variables[featureVars[i]!]!.labels[code]!);
     const description = values.map((value, i) => `${spec.features[i]}=${value}`).join(', ');
+    const label = values.join('+');
     return {
-      label: values.join('+'),
+      label,
+      id: level ? `${label}[${level}]` : label,
       description: level ? `${description} (${level})` : description,
       level: levelNumber,
     };

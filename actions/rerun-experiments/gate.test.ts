@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: experiments.yml commands are written ${...} on purpose.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -127,6 +128,31 @@ describe('rerun-experiments gate with an experiments file', () => {
     expect(result.checks[0]!.message).toMatch(/timed out after 2\.\d s; last output:\ntraining with seed 7/);
   });
 
+  it('reports a command that cannot start, and a metrics file the rerun wrote badly, as errors', async () => {
+    const missing = await project(
+      '',
+      experimentsYml().replace(/command: .*\n/, 'command: [no-such-trainer-xyz, --seed, "${seed}"]\n'),
+    );
+    const cannotStart = await runRerunGate(missing);
+    expect(cannotStart.exitCode).toBe(2);
+    expect(cannotStart.result.checks[0]!.message).toMatch(
+      /^toy: step toy `no-such-trainer-xyz --seed 7` could not start \(spawn no-such-trainer-xyz ENOENT\)/,
+    );
+    const garbled = await project(
+      '',
+      experimentsYml().replace(/command: .*\n/, 'command: node garble.mjs\n'),
+    );
+    await writeFiles(garbled, {
+      'garble.mjs':
+        "import { mkdirSync, writeFileSync } from 'node:fs';\nmkdirSync('results');\nwriteFileSync('results/metrics.json', '{\"accuracy\": 0.6,');\n",
+    });
+    const { result, exitCode } = await runRerunGate(garbled);
+    expect(exitCode).toBe(2);
+    expect(result.checks[0]!.message).toMatch(
+      /^toy: the rerun wrote an unreadable metrics file: results\/metrics\.json:\d+:\d+ invalid YAML/,
+    );
+  });
+
   it('fails a tracked metric that the rerun no longer writes as missing', async () => {
     const dir = await project('', experimentsYml(' --skip log_loss'));
     const { result } = await runRerunGate(dir);
@@ -149,6 +175,24 @@ describe('rerun-experiments gate with an experiments file', () => {
     expect(exitCode).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'results/metrics.json'), 'utf8'))).toEqual(toyMetrics(7, 0.1));
     expect(await readFile(join(dir, 'env.txt'), 'utf8')).toBe('side.txt\n');
+  });
+
+  it("withholds the action's inputs and the runner's tokens from repository code", async () => {
+    const dir = await project(
+      '    workspace: workspace\n',
+      experimentsYml().replace(
+        'command: node train.mjs',
+        'command: echo "[$INPUT_TOKEN][$ACTIONS_RUNTIME_TOKEN][$ACTIONS_ID_TOKEN_REQUEST_TOKEN][$KEEP_ME]" > env.txt && node train.mjs',
+      ),
+    );
+    const secrets = {
+      INPUT_TOKEN: 'ghs_x',
+      ACTIONS_RUNTIME_TOKEN: 'rt',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc',
+      KEEP_ME: 'kept',
+    };
+    expect((await runRerunGate(dir, {}, secrets)).exitCode).toBe(0);
+    expect(await readFile(join(dir, 'env.txt'), 'utf8')).toBe('[][][][kept]\n');
   });
 
   it('selects experiments with --experiment and names the known ones when nothing matches', async () => {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../../shared/errors.ts';
 import { numericLeaves, readDocumentFile } from './metrics-file.ts';
 import { createFileStore } from './mlflow-file-store.ts';
@@ -26,7 +27,7 @@ export function mlflowExperimentName(run: MlflowRun): string {
 export function openStore(options: MlflowPlanOptions): MlflowStore {
   const uri = options.source['tracking-uri'] ?? options.env.MLFLOW_TRACKING_URI ?? 'mlruns';
   if (isHttpUri(uri)) return createRestStore(uri, options.env);
-  const path = uri.startsWith('file:') ? new URL(uri).pathname : uri;
+  const path = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
   return createFileStore(options.resolve(path), options.display);
 }
 

@@ -50,9 +50,22 @@ export interface PlanOutcome {
   durationMs: number;
 }
 
+/**
+ * Variables a JavaScript action receives that a `run:` step would not: its inputs (the token among them)
+ * and the runner's own tokens for caches, artifacts and OIDC. Repository code must not inherit them: with
+ * ACTIONS_RUNTIME_TOKEN a pull request could write the cache that later trusted runs restore.
+ */
+const WITHHELD =
+  /^(INPUT_.*|ACTIONS_RUNTIME_TOKEN|ACTIONS_RUNTIME_URL|ACTIONS_CACHE_URL|ACTIONS_RESULTS_URL|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL)$/;
+
+/** The environment a rerun command inherits: the job's, minus what only the action should hold. */
+export function inheritedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !WITHHELD.test(key.toUpperCase())));
+}
+
 function stepEnv(step: Step, options: RerunOptions, mlflowStore: string): NodeJS.ProcessEnv {
   return {
-    ...(options.baseEnv ?? process.env),
+    ...inheritedEnv(options.baseEnv ?? process.env),
     ...options.env,
     ...step.env,
     // The rerun logs to a private store, never to the tracking server the tracked runs came from.

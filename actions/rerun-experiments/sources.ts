@@ -37,7 +37,11 @@ export async function findSources(
   const found: Sources = {};
   if (await exists(join(config.dir, 'experiments.yml'))) found.experiments = 'experiments.yml';
   if (await exists(join(config.dir, 'dvc.yaml'))) found.dvc = 'dvc.yaml';
-  if (env.MLFLOW_TRACKING_URI || (await exists(join(config.dir, 'mlruns')))) found.mlflow = { project: '.' };
+  // A tracking URI alone may be set machine-wide; it counts only beside an MLflow project.
+  const project = await exists(join(config.dir, 'MLproject'));
+  if ((await exists(join(config.dir, 'mlruns'))) || (env.MLFLOW_TRACKING_URI && project)) {
+    found.mlflow = { project: '.' };
+  }
   if (!found.experiments && !found.dvc && !found.mlflow) {
     throw new InputError(
       'gates.rerun-experiments: no tracked experiments found: set experiments, dvc or mlflow (nothing named experiments.yml, dvc.yaml or mlruns/ beside the config)',

@@ -1,0 +1,263 @@
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Octokit } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { parseGtoTagName } from '../../shared/registry/gto-tag.ts';
+import { parseTagMessage } from '../../shared/registry/tag-message.ts';
+import { runGate } from '../../shared/run-gate.ts';
+import { createGitHubRuntime } from '../../shared/runtime/github-runtime.ts';
+import type { Annotation, GitHubClient, RawInputs, Runtime } from '../../shared/runtime/runtime.ts';
+import { type GitHubApiServer, startGitHubApiServer } from '../../shared/testing/github-api-server.ts';
+import { loadMlgateConfig } from '../gates.ts';
+import { promoteGate } from './gate.ts';
+import { type GitHubState, gitHubHandlers, newGitHubState } from './github-fake.ts';
+import { ALL_PASS, commitAll, promoteRepo, writeEvidence, writeModel } from './test-repo.ts';
+
+let server: GitHubApiServer | undefined;
+let savedEnv: NodeJS.ProcessEnv;
+
+beforeEach(() => {
+  savedEnv = { ...process.env };
+});
+afterEach(async () => {
+  process.env = savedEnv;
+  await server?.close();
+  server = undefined;
+});
+
+/** The GitHub runtime against the test server, with its sinks kept in memory instead of the runner's files. */
+function testRuntime(url: string) {
+  process.env.GITHUB_API_URL = url;
+  process.env.GITHUB_REPOSITORY = 'acme/loans';
+  process.env.GITHUB_ACTOR = 'octocat';
+  process.env.GITHUB_SERVER_URL = 'https://github.com';
+  process.env.GITHUB_RUN_ID = '42';
+  const base = createGitHubRuntime();
+  // Octokit with pagination but without the throttling plugin, whose one-second spacing of writes
+  // would make every promotion take seconds; requests and replies are the same.
+  const github = new (Octokit.plugin(paginateRest))({ auth: 'test-token', baseUrl: url }) as GitHubClient;
+  const outputs = new Map<string, string>();
+  const annotations: Annotation[] = [];
+  const quiet = {
+    info: () => {},
+    warn: () => {},
+    error: () => {},
+    debug: () => {},
+    group: <T>(_: string, work: () => Promise<T>) => work(),
+  };
+  const runtime: Runtime = {
+    ...base,
+    kind: 'github',
+    context: base.context,
+    github,
+    artifacts: base.artifacts,
+    log: quiet,
+    input: () => undefined,
+    setOutput: (name, value) => outputs.set(name, value),
+    annotate: (annotation) => annotations.push(annotation),
+    appendSummary: async () => {},
+    progress: base.progress,
+    maskSecret: () => {},
+  };
+  return { runtime, outputs, annotations };
+}
+
+async function setup(state: GitHubState) {
+  const repo = await promoteRepo({ version: '1.0.0' });
+  const digest = await writeModel(repo.modelFile, { bytes: new Uint8Array([8, 1, 18, 3, 1, 2, 3]) });
+  const commit = await commitAll(repo.dir, 'model 1.0.0');
+  await writeEvidence(join(repo.out, 'evidence.json'), {
+    model: 'loan-default',
+    version: '1.0.0',
+    modelFile: repo.modelFile,
+    modelPath: 'models/m.onnx',
+    gates: ALL_PASS,
+    commit,
+  });
+  server = await startGitHubApiServer(gitHubHandlers(state));
+  const url = server.url;
+  const config = await loadMlgateConfig(repo.config);
+  const promote = async (inputs: RawInputs) => {
+    const { runtime, outputs, annotations } = testRuntime(url);
+    const outcome = await runGate(promoteGate, { config, runtime, out: repo.out, inputs });
+    return { ...outcome, outputs, annotations };
+  };
+  return { ...repo, digest, commit, promote };
+}
+
+const tagNames = (state: GitHubState) =>
+  [...state.refs.keys()].map((ref) => ref.replace('refs/tags/', '')).sort();
+
+describe('mlgate promote on GitHub (Git refs API and Deployments)', () => {
+  it('writes GTO tags through the refs API and a deployment with a success status; warns on an unprotected production', async () => {
+    const state = newGitHubState();
+    const repo = await setup(state);
+    const staging = await repo.promote({ to: 'staging', reason: 'candidate' });
+    expect(staging.result.summary).toBe(
+      'promoted loan-default v1.0.0 to staging (loan-default@v1.0.0 and loan-default#staging#1)',
+    );
+    expect(staging.exitCode).toBe(0);
+    const production = await repo.promote({ to: 'production' });
+    expect(production.exitCode).toBe(0);
+    expect(tagNames(state)).toEqual([
+      'loan-default#production#2',
+      'loan-default#staging#1',
+      'loan-default@v1.0.0',
+    ]);
+    for (const name of tagNames(state)) expect(parseGtoTagName(name), name).toBeDefined();
+    const assignment = [...state.tags.values()].find((tag) => tag.tag === 'loan-default#production#2');
+    expect(assignment?.object).toBe(repo.commit);
+    expect(parseTagMessage(assignment?.message ?? '').facts).toMatchObject({
+      digest: repo.digest,
+      actor: 'octocat',
+      version: '1.0.0',
+    });
+    expect(
+      state.deployments.map((deployment) => [deployment.environment, deployment.task, deployment.statuses]),
+    ).toEqual([
+      ['staging', 'deploy', ['success']],
+      ['production', 'deploy', ['success']],
+    ]);
+    expect(state.deployments[1]?.payload).toMatchObject({
+      model: 'loan-default',
+      version: '1.0.0',
+      digest: repo.digest,
+      tag: 'loan-default#production#2',
+    });
+    expect(production.outputs.get('deployment-url')).toBe(`${server?.url}/deployments/2`);
+    expect(production.outputs.get('digest')).toBe(repo.digest);
+    expect(production.result.status).toBe('warn');
+    expect(production.annotations.map((annotation) => annotation.message).join('\n')).toMatch(
+      /environment production has no protection rules/,
+    );
+    expect(server?.violations).toEqual([]);
+  });
+
+  it('passes the protection check when the production environment has required reviewers', async () => {
+    const state = newGitHubState();
+    state.protectionRules = ['required_reviewers', 'wait_timer', 'branch_policy'];
+    const repo = await setup(state);
+    await repo.promote({ to: 'staging' });
+    const production = await repo.promote({ to: 'production' });
+    expect(production.result.status).toBe('pass');
+    expect(production.result.checks.find((check) => check.id === 'environment-protection')?.message).toMatch(
+      /is protected/,
+    );
+    expect(server?.violations).toEqual([]);
+  });
+
+  it('loses a race on the stage tag (422 Reference already exists) and creates no deployment', async () => {
+    const state = newGitHubState();
+    const repo = await setup(state);
+    state.beforeCreateRef = (ref) => {
+      if (!ref.includes('#staging#')) return undefined;
+      // Another run created the same stage tag a moment earlier.
+      state.refs.set(ref, 'f'.repeat(40));
+      return undefined;
+    };
+    const outcome = await repo.promote({ to: 'staging' });
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.result.summary).toMatch(
+      /lost a race: another promotion of loan-default wrote loan-default#staging#1 first, in GitHub acme\/loans/,
+    );
+    expect(state.deployments).toEqual([]);
+    expect(server?.violations).toEqual([]);
+  });
+
+  it("reads the evidence from a release asset, following GitHub's redirect to the storage host", async () => {
+    const state = newGitHubState();
+    const repo = await setup(state);
+    const bytes = await readFile(join(repo.out, 'evidence.json'));
+    // The asset download redirects to another host, as GitHub's does; that host is not the API.
+    const storage = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      response.end(bytes);
+    });
+    await new Promise<void>((done) => storage.listen(0, '127.0.0.1', done));
+    onTestFinished(() => new Promise<void>((done) => storage.close(() => done())));
+    const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/evidence.json`;
+    await server?.close();
+    server = await startGitHubApiServer({
+      ...gitHubHandlers(state),
+      'GET /repos/{owner}/{repo}/releases/tags/{tag}': (request, tools) => {
+        const release = tools.example(200) as { assets: Record<string, unknown>[] };
+        if (request.pathParams.tag !== 'loan-default-v1.0.0')
+          return { status: 404, body: { message: 'Not Found', documentation_url: '' } };
+        return {
+          status: 200,
+          body: { ...release, assets: [{ ...release.assets[0], id: 7, name: 'evidence.json' }] },
+        };
+      },
+      'GET /repos/{owner}/{repo}/releases/assets/{asset_id}': (request) => {
+        expect(request.headers.accept).toBe('application/octet-stream');
+        return { status: 302, headers: { location: storageUrl } };
+      },
+    });
+    const { runtime } = testRuntime(server.url);
+    const config = await loadMlgateConfig(repo.config);
+    const outcome = await runGate(promoteGate, {
+      config,
+      runtime,
+      out: repo.out,
+      inputs: { to: 'staging', evidence: 'release:loan-default-v1.0.0' },
+    });
+    expect(outcome.result.summary).toMatch(/^promoted loan-default v1\.0\.0 to staging/);
+    const assignment = [...state.tags.values()].find((tag) => tag.tag === 'loan-default#staging#1');
+    expect(parseTagMessage(assignment?.message ?? '').facts.evidence).toBe('release:loan-default-v1.0.0');
+    const missing = await runGate(promoteGate, {
+      config,
+      runtime,
+      out: repo.out,
+      inputs: { to: 'staging', evidence: 'release:v9' },
+    });
+    expect(missing.result.summary).toBe('--evidence release:v9: no such release');
+    expect(server.violations).toEqual([]);
+  });
+
+  it.each(['deployment', 'status'] as const)(
+    'repairs on re-run when the %s failed after the tags were written',
+    async (failing) => {
+      const state = newGitHubState();
+      const repo = await setup(state);
+      let failures = 0;
+      state.beforeDeploy = (what) => {
+        if (what !== failing || failures > 0) return undefined;
+        failures++;
+        // Documented failures of each endpoint, so the reply itself is one GitHub can give.
+        return failing === 'deployment'
+          ? {
+              status: 409,
+              body: {
+                message: 'Conflict merging main into 1a2b3c.',
+                documentation_url: 'https://docs.github.com',
+              },
+            }
+          : {
+              status: 422,
+              body: {
+                message: 'Validation Failed',
+                documentation_url: 'https://docs.github.com',
+                errors: [],
+              },
+            };
+      };
+      const first = await repo.promote({ to: 'staging' });
+      expect(first.exitCode).toBe(2);
+      expect(tagNames(state)).toEqual(['loan-default#staging#1', 'loan-default@v1.0.0']);
+      const again = await repo.promote({ to: 'staging' });
+      expect(again.exitCode).toBe(0);
+      expect(again.result.summary).toMatch(/already holds staging \(loan-default#staging#1\): nothing to do/);
+      expect(tagNames(state)).toEqual(['loan-default#staging#1', 'loan-default@v1.0.0']);
+      expect(state.deployments.map((deployment) => deployment.statuses)).toEqual([['success']]);
+      const third = await repo.promote({ to: 'staging' });
+      expect(third.result.checks.find((check) => check.id === 'deployment')?.message).toMatch(
+        /^kept deployment 1/,
+      );
+      expect(state.deployments.map((deployment) => deployment.statuses)).toEqual([['success']]);
+      expect(server?.violations).toEqual([]);
+    },
+  );
+});
