@@ -5,11 +5,12 @@ import type { BaseConfig } from '../../shared/config/config-schema.ts';
 import type { LoadedConfig } from '../../shared/config/load-config.ts';
 import { errorMessage, InputError } from '../../shared/errors.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
-import { sha256File } from '../../shared/fs/sha256.ts';
+import { readRegistry } from '../../shared/registry/git-tags.ts';
+import { readAssignedModel } from '../../shared/registry/model-blob.ts';
+import { currentAssignment } from '../../shared/registry/registry.ts';
 import type { RunContext } from '../../shared/runtime/runtime.ts';
 import { Fingerprint } from './fingerprint.ts';
 import { git, gitShowFile } from './git.ts';
-import { readStageHolder } from './registry-stage.ts';
 import type { BaselineSettings } from './settings.ts';
 
 /** A configuration's figures as an earlier run stored them in `details.configurations`. */
@@ -128,38 +129,26 @@ async function fromStage(context: BaselineContext, stage: string): Promise<Resol
   const where = () => context.config.locate(['gates', 'benchmark', 'baseline', 'stage']);
   const model = context.config.config.model;
   if (!model) throw new InputError('baseline stage needs `model.name` in the config', where());
-  const { root, path } = await repositoryPath(context.config.dir, context.candidatePath);
-  const holder = await readStageHolder(root, model.name, stage);
-  if (!holder)
+  const { root } = await repositoryPath(context.config.dir, context.candidatePath);
+  const holder = currentAssignment(await readRegistry(root), model.name, stage);
+  if (!holder) {
     throw new InputError(
       `no version of ${model.name} holds the stage "${stage}" in the registry (tags ${model.name}#${stage}#N)`,
       where(),
     );
-  const modelPath = holder.modelPath ?? path;
-  const file = await modelAtCommit(
-    context,
-    holder.commit,
-    modelPath,
-    root,
-    `${holder.tag} (${holder.commit.slice(0, 12)})`,
-  );
-  if (holder.digest) {
-    const actual = await sha256File(file);
-    if (actual !== holder.digest) {
-      throw new InputError(
-        `${modelPath} at ${holder.tag} has sha256 ${actual.slice(0, 12)}… but the registry recorded ${holder.digest.slice(0, 12)}…`,
-        where(),
-      );
-    }
   }
+  // readAssignedModel checks the bytes against the digest the registry recorded.
+  const bytes = await readAssignedModel(root, holder);
+  const file = join(context.workDir, `baseline-${holder.commit.slice(0, 12)}.onnx`);
+  await writeFileAtomic(file, bytes);
   return {
     kind: 'model',
     path: file,
-    description: `${model.name}${holder.version ? ` ${holder.version}` : ''} (stage ${stage}, ${holder.tag}, commit ${holder.commit.slice(0, 12)})`,
+    description: `${model.name} ${holder.version} (stage ${stage}, ${holder.tag}, commit ${holder.commit.slice(0, 12)})`,
     source: 'stage',
     commit: holder.commit,
     tag: holder.tag,
-    ...(holder.version ? { version: holder.version } : {}),
+    version: holder.version,
   };
 }
 
