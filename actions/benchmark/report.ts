@@ -81,7 +81,7 @@ function comparisonChecks(data: BenchmarkData, context: ReportContext): Check[] 
       const over =
         units === configuration.blocks
           ? `${units} blocks`
-          : `${units} groups of ${configuration.blocks} blocks`;
+          : `${units} groups formed from ${configuration.blocks} blocks`;
       const confidence = `${Math.round(interval.confidence * 100)}% CI over ${over}`;
       const ratio = `${formatRatio(interval)} (${confidence})`;
       let verdict =
