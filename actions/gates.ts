@@ -4,6 +4,7 @@ import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
 import { benchmarkGate } from './benchmark/gate.ts';
 import { fairnessGate } from './fairness/gate.ts';
+import { modelCardGate } from './model-card/gate.ts';
 import { promoteGate } from './promote/gate.ts';
 import { rerunExperimentsGate } from './rerun-experiments/gate.ts';
 import { validateDataGate } from './validate-data/gate.ts';
@@ -17,6 +18,7 @@ export const GATES: readonly AnyGate[] = [
   rerunExperimentsGate,
   benchmarkGate,
   fairnessGate,
+  modelCardGate,
 ];
 
 /** Gates that exist but that `mlgate run` never runs (manual steps). */

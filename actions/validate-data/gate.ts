@@ -1,13 +1,12 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
 import { openDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
 import { readModelSignature } from '../../shared/data/model-signature.ts';
-import { InputError } from '../../shared/errors.ts';
+import { errorMessage, InputError } from '../../shared/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
-import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Check, Table } from '../../shared/result/gate-result.ts';
 import { DataSchema } from './data-schema.ts';
 import { compareProfiles, driftChecks } from './drift.ts';
@@ -16,6 +15,7 @@ import { inferSchema } from './infer-schema.ts';
 import { INPUTS, ValidateDataOptions as OptionsSchema, type ValidateDataOptions } from './inputs.ts';
 import { modelContractChecks } from './model-contract.ts';
 import { DataProfile, edgesOf, profilableColumns, profileDataset } from './profile.ts';
+import { driftTable, failingTable, summarize } from './report.ts';
 import { ValidateDataSettings as SettingsSchema, type ValidateDataSettings } from './settings.ts';
 import { validateDataset } from './validate-dataset.ts';
 
@@ -42,45 +42,6 @@ function selectedDatasets(context: Context): string[] {
     }
   }
   return chosen;
-}
-
-/** The rows of the summary's table of failing checks. */
-export function failingTable(checks: readonly Check[]): Table | undefined {
-  const failing = checks.filter((check) => check.status === 'fail' || check.status === 'warn');
-  if (failing.length === 0) return undefined;
-  return {
-    title: 'Failing checks',
-    columns: ['Check', 'Failing rows', 'Examples (row: value)', 'Message'],
-    rows: failing.map((check) => {
-      const examples = Array.isArray(check.examples)
-        ? (check.examples as { row: number; value: unknown }[])
-        : [];
-      return [
-        check.id,
-        typeof check.failing === 'number' ? formatNumber(check.failing) : '',
-        examples.map((example) => `${example.row}: ${JSON.stringify(example.value)}`).join('; '),
-        check.message,
-      ];
-    }),
-  };
-}
-
-/** One row per compared column: statistic, threshold, p-value and verdict. */
-export function driftTable(checks: readonly Check[]): Table | undefined {
-  const columns = checks.filter((check) => typeof check.statistic === 'string');
-  if (columns.length === 0) return undefined;
-  return {
-    title: 'Drift',
-    columns: ['Check', 'Statistic', 'Value', 'Threshold', 'p-value', 'Verdict'],
-    rows: columns.map((check) => [
-      check.id,
-      String(check.statistic),
-      formatNumber(Number(check.value)),
-      formatNumber(Number(check.threshold)),
-      `${formatNumber(Number(check.pValue))} (${String(check.pTest)})`,
-      check.drifted ? 'drift' : 'stable',
-    ]),
-  };
 }
 
 async function loadSchema(
@@ -198,19 +159,24 @@ async function run(context: Context): Promise<GateReport> {
       },
     );
     await failures?.close();
+    if (failures && failures.count > 0 && options.failures) {
+      const path = resolve(options.failures);
+      // The CSV stays on disk either way; an upload problem must not change the verdict.
+      await runtime.artifacts
+        .upload('validate-data-failures', [path], dirname(path))
+        .catch((error: unknown) =>
+          runtime.log.warn(`could not upload ${options.failures}: ${errorMessage(error)}`),
+        );
+    }
   } catch (error) {
     await failures?.abort();
     throw error;
   }
-  const failed = checks.filter((check) => check.status === 'fail');
   const table = failingTable(checks);
   const drift = driftTable(checks);
   const tables = [table, drift].filter((item): item is Table => item !== undefined);
   return {
-    summary:
-      failed.length === 0
-        ? `${names.length} dataset(s) meet their contract (${checks.length} checks)`
-        : `${failed.length} of ${checks.length} checks fail in ${[...new Set(failed.map((check) => check.id.split('.')[0]))].join(', ')}`,
+    summary: summarize(names, checks),
     checks,
     metrics,
     ...(tables.length ? { tables } : {}),

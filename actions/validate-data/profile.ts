@@ -121,11 +121,19 @@ export async function quantileEdges(
   if (numeric.length === 0) return {};
   const list = `[${EDGE_QUANTILES.join(', ')}]`;
   const row = await readingDataset(dataset, async () => {
-    const reader = await querySingle(
-      connection,
-      `SELECT ${numeric.map((column) => `quantile_cont(${column.sql}, ${list})`).join(', ')} FROM ${dataset.relation({ text: true })}`,
-    );
-    return reader.getRowsJS()[0]!;
+    const threads = (await connection.runAndReadAll("SELECT current_setting('threads')")).getRowsJS()[0]![0];
+    // approx_quantile (a t-digest) is fast but depends on the order values arrive in; one thread reads the
+    // files in order, so the same data always gives the same edges.
+    await connection.run('SET threads = 1');
+    try {
+      const reader = await querySingle(
+        connection,
+        `SELECT ${numeric.map((column) => `approx_quantile(${column.sql}, ${list})`).join(', ')} FROM ${dataset.relation({ text: true })}`,
+      );
+      return reader.getRowsJS()[0]!;
+    } finally {
+      await connection.run(`SET threads = ${Number(threads)}`);
+    }
   });
   return Object.fromEntries(
     numeric.map((column, index) => {
@@ -163,7 +171,7 @@ export async function profileDataset(
         histogram,
       );
     } else {
-      select.push(`count(${column.sql})`, `histogram(${column.sql})`);
+      select.push(`count(${column.sql})`);
     }
   }
   const row = await readingDataset(dataset, async () => {
@@ -174,6 +182,11 @@ export async function profileDataset(
     return reader.getRowsJS()[0]!;
   });
   const rows = jsNumber(row[0]);
+  const categories = await categoryCounts(
+    connection,
+    dataset,
+    columns.filter((column) => column.kind === 'categorical'),
+  );
   let cursor = 1;
   const profiles: Record<string, ColumnProfile> = {};
   for (const column of columns) {
@@ -196,22 +209,57 @@ export async function profileDataset(
         counts,
       };
     } else {
-      const [nonNull, histogram] = row.slice(cursor, cursor + 2);
-      cursor += 2;
-      const entries = ((histogram as { key: unknown; value: unknown }[] | null) ?? [])
-        .map((bin) => [String(bin.key), jsNumber(bin.value)] as const)
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-      const kept = entries.slice(0, CATEGORY_CAP);
+      const nonNull = jsNumber(row[cursor]);
+      cursor += 1;
+      const kept = categories.get(column.name) ?? [];
       profiles[column.name] = {
         kind: 'categorical',
-        count: jsNumber(nonNull),
-        nulls: rows - jsNumber(nonNull),
+        count: nonNull,
+        nulls: rows - nonNull,
         categories: Object.fromEntries([...kept].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))),
-        other: entries.slice(CATEGORY_CAP).reduce((total, [, value]) => total + value, 0),
+        other: nonNull - kept.reduce((total, [, value]) => total + value, 0),
       };
     }
   }
   return { schema: PROFILE_SCHEMA, dataset: dataset.name, rows, columns: profiles };
+}
+
+/** Columns per GROUPING SETS query: `grouping_id` is a bit mask over them. */
+const GROUPING_CHUNK = 30;
+
+/**
+ * The `CATEGORY_CAP` most frequent values of each categorical column (ties by value), one scan for a chunk
+ * of columns. A hash aggregate per column: DuckDB's `histogram()` of a high-cardinality text column is
+ * many times slower.
+ */
+async function categoryCounts(
+  connection: DuckDBConnection,
+  dataset: Dataset,
+  columns: readonly ProfiledColumn[],
+): Promise<Map<string, [string, number][]>> {
+  const counts = new Map<string, [string, number][]>();
+  for (let start = 0; start < columns.length; start += GROUPING_CHUNK) {
+    const chunk = columns.slice(start, start + GROUPING_CHUNK);
+    const aliases = chunk.map((_, index) => quoteIdentifier(`__mlgate_c${index}`));
+    const projection = chunk.map((column, index) => `${column.sql} AS ${aliases[index]}`).join(', ');
+    const value = chunk.length === 1 ? aliases[0]! : `coalesce(${aliases.join(', ')})`;
+    const sql =
+      `SELECT grouping_id(${aliases.join(', ')}) AS g, ${value} AS v, count(*) AS n ` +
+      `FROM (SELECT ${projection} FROM ${dataset.relation({ text: true })}) ` +
+      `GROUP BY GROUPING SETS (${aliases.map((alias) => `(${alias})`).join(', ')}) HAVING v IS NOT NULL ` +
+      `QUALIFY row_number() OVER (PARTITION BY g ORDER BY n DESC, v) <= ${CATEGORY_CAP}`;
+    const rows = await readingDataset(dataset, async () => (await querySingle(connection, sql)).getRowsJS());
+    const full = 2 ** chunk.length - 1;
+    for (const [index, column] of chunk.entries()) {
+      // In the grouping set of column i only its bit (most significant first) is clear.
+      const id = full - 2 ** (chunk.length - 1 - index);
+      counts.set(
+        column.name,
+        rows.filter((row) => jsNumber(row[0]) === id).map((row) => [String(row[1]), jsNumber(row[2])]),
+      );
+    }
+  }
+  return counts;
 }
 
 /**

@@ -287,3 +287,36 @@ describe('row numbers', () => {
     expect(rows).toEqual(expected);
   });
 });
+
+describe('dialects', () => {
+  it('reads TSV and a custom CSV dialect, with a JSON schema', async () => {
+    const schema = JSON.stringify({
+      columns: { id: { type: 'integer', nullable: false }, name: { type: 'string' } },
+    });
+    const dir = await project({
+      'mlgate.yml': `version: 1
+datasets:
+  tabs: { path: people.tsv, schema: people.schema.json }
+  semicolons: { path: people.txt, format: csv, schema: people.schema.json, csv: { delimiter: ';', nulls: [NA] } }
+`,
+      'people.schema.json': schema,
+      'people.tsv': 'id\tname\n1\ta, b\n\tc\n',
+      'people.txt': 'id;name\n1;x\nNA;y\nz;w\n',
+    });
+    const { result } = await runValidateData(dir);
+    const checks = byId(result.checks);
+    expect(checks.get('tabs.id.nullable')).toMatchObject({
+      status: 'fail',
+      failing: 1,
+      examples: [{ row: 2, value: null }],
+    });
+    expect(checks.get('semicolons.id.nullable')).toMatchObject({
+      status: 'fail',
+      examples: [{ row: 2, value: null }],
+    });
+    expect(checks.get('semicolons.id.type')).toMatchObject({
+      status: 'fail',
+      examples: [{ row: 3, value: 'z' }],
+    });
+  });
+});

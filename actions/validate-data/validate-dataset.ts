@@ -122,6 +122,34 @@ export async function validateDataset(
   return { rows: rowCount, checks };
 }
 
+/** What the failing rows did, in the words of the rule. */
+function rowsMessage(check: PlannedCheck, failing: number): string {
+  const count = formatNumber(failing);
+  const of = `value(s) of ${check.column}`;
+  const expected =
+    typeof check.expected === 'object' ? JSON.stringify(check.expected) : String(check.expected);
+  switch (check.rule) {
+    case 'type':
+      return `${count} ${of} are not ${expected}`;
+    case 'nullable':
+      return `${count} row(s) have no ${check.column}`;
+    case 'min':
+      return `${count} ${of} are below ${expected}`;
+    case 'max':
+      return `${count} ${of} are above ${expected}`;
+    case 'enum':
+      return `${count} ${of} are not one of ${expected}`;
+    case 'pattern':
+      return `${count} ${of} do not match ${expected}`;
+    case 'min-length':
+      return `${count} ${of} are shorter than ${expected} characters`;
+    case 'max-length':
+      return `${count} ${of} are longer than ${expected} characters`;
+    default:
+      return `${count} row(s) match fail-when of ${check.id.split('.').at(-1)}`;
+  }
+}
+
 function describeRange(min: number | undefined, max: number | undefined): string {
   if (min !== undefined && max !== undefined) return `${formatNumber(min)}..${formatNumber(max)}`;
   return min !== undefined ? `at least ${formatNumber(min)}` : `at most ${formatNumber(max ?? 0)}`;
@@ -171,7 +199,7 @@ async function measure(
         pass: failing === 0,
         observed: failing,
         listRows: true,
-        message: failing === 0 ? `no failing row` : `${formatNumber(failing)} row(s) fail ${check.rule}`,
+        message: failing === 0 ? 'no failing row' : rowsMessage(check, failing),
       };
     }
     case 'null-fraction': {

@@ -209,6 +209,13 @@ export async function readingDataset<T>(dataset: Dataset, work: () => Promise<T>
   try {
     return await work();
   } catch (error) {
-    throw await dataset.explainError(error);
+    // Only what the data can cause becomes the user's error; anything else (a binder error) is our bug.
+    if (error instanceof InputError || DATA_ERROR.test(errorMessage(error)))
+      throw await dataset.explainError(error);
+    throw error;
   }
 }
+
+/** DuckDB error classes raised by unreadable or malformed input. */
+const DATA_ERROR =
+  /^(Invalid Input|IO|Conversion|Out of Range|Invalid Error|Parser) Error|^Invalid Input Error|CSV|JSON|[Pp]arquet/;

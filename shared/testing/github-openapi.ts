@@ -162,7 +162,8 @@ export function exampleResponse(matched: MatchedOperation, status: number): unkn
 /** Problems of a response body against the documented schema for its status. */
 export function checkResponse(matched: MatchedOperation, status: number, body: unknown): string[] {
   const response = matched.operation.responses[String(status)];
-  if (!response) return [`status ${status} is not documented for ${matched.route}`];
+  // GitHub answers any endpoint with a 5xx at times; the description documents them for none.
+  if (!response) return status >= 500 ? [] : [`status ${status} is not documented for ${matched.route}`];
   const schema = response.content?.['application/json']?.schema;
   if (!schema || body === undefined) return [];
   return validateAgainst(schema, body).map((problem) => `response ${problem}`);
