@@ -28,7 +28,13 @@ export function renderRunTable(results: readonly GateResult[], out: string): str
   const line = (row: readonly string[]) =>
     row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index]!))).join('  ');
   const failed = results.filter((result) => result.status === 'fail' || result.status === 'error').length;
-  const verdict = failed === 0 ? 'All gates passed.' : `${failed} of ${results.length} gates did not pass.`;
+  const warned = results.filter((result) => result.status === 'warn').length;
+  const verdict =
+    failed > 0
+      ? `${failed} of ${results.length} gates did not pass.`
+      : warned > 0
+        ? `All gates passed, ${warned} with warnings to read.`
+        : 'All gates passed.';
   return [
     line(header),
     ...rows.map(line),

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { createConfigSchema } from '../shared/config/config-schema.ts';
 import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
+import { benchmarkGate } from './benchmark/gate.ts';
 import { fairnessGate } from './fairness/gate.ts';
 import { modelCardGate } from './model-card/gate.ts';
 import { promoteGate } from './promote/gate.ts';
@@ -15,6 +16,7 @@ import { validateDataGate } from './validate-data/gate.ts';
 export const GATES: readonly AnyGate[] = [
   validateDataGate,
   rerunExperimentsGate,
+  benchmarkGate,
   fairnessGate,
   modelCardGate,
 ];

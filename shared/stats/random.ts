@@ -86,3 +86,14 @@ export function createRandom(seed: number): Random {
   };
   return { next, poisson };
 }
+
+/** A whole number in [min, max] (both inclusive), uniformly. */
+export function randomInteger(random: Random, min: number, max: number): number {
+  return min + Math.floor(random.next() * (max - min + 1));
+}
+
+/** A draw from the exponential distribution of the given rate (mean 1/rate): Poisson inter-arrival times. */
+export function randomExponential(random: Random, rate: number): number {
+  // 1 - u is in (0, 1], so the logarithm is finite.
+  return -Math.log(1 - random.next()) / rate;
+}
