@@ -19,8 +19,6 @@ const run = promisify(execFile);
 /** How a workflow refers to an mlgate action: `<owner>/mlgate/actions/<gate>@<ref>`, or `./actions/<gate>` in this repository. */
 const MLGATE_ACTION = /^(?:[^/@\s]+\/mlgate\/actions\/([a-z-]+)@\S+|\.\/actions\/([a-z-]+))$/;
 
-const SIX_GATES = ['validate-data', 'rerun-experiments', 'benchmark', 'fairness', 'model-card', 'promote'];
-
 interface Step {
   uses?: string;
   run?: string;
