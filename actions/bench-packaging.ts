@@ -3,13 +3,13 @@ import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACTIONS_DIR, discoverActions } from './build.ts';
-import { readActionNatives } from './composite-action.ts';
+import { PRUNE_SCRIPT, readActionNatives } from './composite-action.ts';
 
 /**
  * `npm run bench:packaging`: what users pay for the packaging, measured on the committed bundles.
  * - cold start: `node dist/index.js` to its first line of output, in the fixtures project (median of 7);
- * - install size: `npm ci --omit=dev` of each composite action's own lockfile, as its first run does
- *   (this part downloads from the npm registry).
+ * - install size: `npm ci --omit=dev` of each composite action's own lockfile, as its first run does,
+ *   before and after pruning other platforms' binaries (this part downloads from the npm registry).
  */
 
 const RUNS = 7;
@@ -48,9 +48,9 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-function npmCi(cwd: string): Promise<number> {
+function spawnQuietly(command: string, args: string[], cwd: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    const child = spawn(command, args, {
       cwd,
       env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
       stdio: 'ignore',
@@ -58,6 +58,20 @@ function npmCi(cwd: string): Promise<number> {
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
   });
+}
+
+/** The composite action's install step: `npm ci`, then the pruning of other platforms' binaries. */
+async function installStep(cwd: string): Promise<{ installed: number; kept: number }> {
+  const code = await spawnQuietly(
+    'npm',
+    ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+    cwd,
+  );
+  if (code !== 0) throw new Error(`npm ci failed in ${cwd}`);
+  const installed = await folderBytes(join(cwd, 'node_modules'));
+  if ((await spawnQuietly(process.execPath, ['-e', PRUNE_SCRIPT], cwd)) !== 0)
+    throw new Error('pruning failed');
+  return { installed, kept: await folderBytes(join(cwd, 'node_modules')) };
 }
 
 async function main() {
@@ -91,11 +105,10 @@ async function main() {
       await cp(join(dir, 'package.json'), join(scratch, 'package.json'));
       await cp(join(dir, 'package-lock.json'), join(scratch, 'package-lock.json'));
       const started = performance.now();
-      const code = await npmCi(scratch);
+      const { installed, kept } = await installStep(scratch);
       const seconds = ((performance.now() - started) / 1000).toFixed(0);
-      if (code !== 0) throw new Error(`npm ci failed in a copy of actions/${action.name}`);
       console.log(
-        `${action.name}: npm ci --omit=dev installs ${mb(await folderBytes(join(scratch, 'node_modules')))} (${Object.keys(natives).join(', ')}) in ${seconds} s`,
+        `${action.name}: npm ci --omit=dev installs ${mb(installed)} (${Object.keys(natives).join(', ')}) in ${seconds} s; ${mb(kept)} kept and cached for this platform`,
       );
     } finally {
       await rm(scratch, { recursive: true, force: true });

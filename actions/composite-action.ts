@@ -79,6 +79,17 @@ hash=$(node -e 'process.stdout.write(require("node:crypto").createHash("sha256")
 echo "lockfile-hash=$hash" >> "$GITHUB_OUTPUT"
 `;
 
+/**
+ * onnxruntime-node ships the binaries of every platform (about 290 MB); the cache, keyed on this
+ * runner's OS and architecture, keeps only this runner's.
+ */
+export const PRUNE_SCRIPT = [
+  'const fs = require("node:fs"), path = require("node:path");',
+  'const bin = path.join("node_modules", "onnxruntime-node", "bin", "napi-v6");',
+  'if (fs.existsSync(bin)) for (const os of fs.readdirSync(bin)) for (const arch of fs.readdirSync(path.join(bin, os)))',
+  '  if (os !== process.platform || arch !== process.arch) fs.rmSync(path.join(bin, os, arch), { recursive: true, force: true });',
+].join('\n');
+
 export interface CompositeSpec {
   gate: string;
   /** Native packages with their versions, e.g. `{ 'onnxruntime-node': '1.30.0' }`. */
@@ -120,7 +131,7 @@ export function compositeRuns(spec: CompositeSpec) {
         'working-directory': '${{ github.action_path }}',
         // The natives ship prebuilt binaries; onnxruntime-node's install script would only fetch CUDA.
         env: { ONNXRUNTIME_NODE_INSTALL: 'skip' },
-        run: 'npm ci --omit=dev --ignore-scripts --no-audit --no-fund\n',
+        run: `npm ci --omit=dev --ignore-scripts --no-audit --no-fund\nnode -e '${PRUNE_SCRIPT}'\n`,
       },
       {
         name: `Run mlgate ${spec.gate}`,
