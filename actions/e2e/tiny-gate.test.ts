@@ -117,6 +117,20 @@ describe('a bundled node24 action, run as the runner runs it', () => {
     }
   });
 
+  it('never prints the token, even with step debug logging on', async () => {
+    const run = await runAction({
+      actionDir: staged.dirs.tiny!,
+      inputs: { value: 'not a number' },
+      workspace: await workspace(),
+      token: TOKEN,
+      env: { RUNNER_DEBUG: '1' },
+      event: { name: 'push', payload: {} },
+    });
+    expect(run.exitCode).toBe(2);
+    expect(run.commands[0]).toMatchObject({ command: 'add-mask', message: TOKEN });
+    expect((run.stdout + run.stderr).replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+  });
+
   it('fails with exit 1 and an error annotation naming the check', async () => {
     const run = await runAction({
       actionDir: staged.dirs.tiny!,
