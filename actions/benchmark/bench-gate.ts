@@ -157,6 +157,10 @@ for (let rep = 0; rep < REPETITIONS; rep++) {
 console.log(
   `(c) power: ${detected}/${REPETITIONS} detected for a candidate ${percent(median(estimates) - 1)} slower at p50 (${chosen.links} extra nodes; target >= 48/50), ${((performance.now() - started) / 1000 / REPETITIONS).toFixed(1)} s per repetition`,
 );
-console.log(
-  `summary: overhead ${percent(median(overheads))}, A/A false alarms ${falseAlarms}/${REPETITIONS}, power ${detected}/${REPETITIONS}`,
-);
+// Only the sections that ran: a section skipped through BENCH_SECTIONS has no figure to print.
+const figures = [
+  SECTIONS.includes('a') ? `overhead ${percent(median(overheads))}` : undefined,
+  SECTIONS.includes('b') ? `A/A false alarms ${falseAlarms}/${REPETITIONS}` : undefined,
+  `power ${detected}/${REPETITIONS}`,
+].filter((figure) => figure !== undefined);
+console.log(`summary: ${figures.join(', ')}`);
