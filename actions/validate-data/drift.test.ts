@@ -11,6 +11,7 @@ import { project, runValidateData } from './test-setup.ts';
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
 const TRAIN = join(FIXTURES, 'data/train.csv');
 const EVAL = join(FIXTURES, 'data/eval.csv');
+const DEFECTIVE = join(FIXTURES, 'data/eval-defective.csv');
 
 /** eval.csv with income scaled by 1.6 and every "north" made "south": two columns drift, the rest do not. */
 async function shiftedEval(dir: string): Promise<string> {
@@ -182,6 +183,18 @@ describe('--infer', () => {
     expect(text).toContain('  id: { type: integer, nullable: false, unique: true, min: 20001, max: 25000 }');
     const { result, exitCode } = await runValidateData(dir);
     expect(result.checks.filter((check) => check.status !== 'pass')).toEqual([]);
+    expect(exitCode).toBe(0);
+  });
+
+  it('keeps long rules on one line so the schema stays valid YAML (defective data: many categories)', async () => {
+    const dir = await project({
+      'mlgate.yml': `version: 1\ndatasets:\n  eval: { path: ${JSON.stringify(DEFECTIVE)}, schema: inferred.yml }\n`,
+    });
+    await runValidateData(dir, { infer: 'eval', to: join(dir, 'inferred.yml') });
+    const text = await readFile(join(dir, 'inferred.yml'), 'utf8');
+    expect(text.split('\n').filter((line) => line.length > 80).length).toBeGreaterThan(0);
+    const { result, exitCode } = await runValidateData(dir);
+    expect(result.status).not.toBe('error');
     expect(exitCode).toBe(0);
   });
 });

@@ -73,8 +73,10 @@ export async function inferSchema(connection: DuckDBConnection, dataset: Dataset
     rules[column.name] = rule;
   }
   const header = `# Inferred by mlgate validate-data --infer ${dataset.name} from ${rows} rows: review every rule.\n`;
+  // One flow map per column on one line (lineWidth 0): a folded map would lose the `columns:` indentation.
   const lines = Object.entries(rules).map(
-    ([name, rule]) => `  ${stringify(name).trim()}: ${stringify(rule, { collectionStyle: 'flow' }).trim()}`,
+    ([name, rule]) =>
+      `  ${stringify(name).trim()}: ${stringify(rule, { collectionStyle: 'flow', lineWidth: 0 }).trim()}`,
   );
   return `${header}strict: true\nrows: { min: 1 }\ncolumns:\n${lines.join('\n')}\n`;
 }
