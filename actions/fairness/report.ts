@@ -5,15 +5,8 @@ import type { Analysis, DisparityReport, GroupReport, SegmentReport } from './an
 import { RATE_METRICS, type RateMetric, SHORT_NAME } from './metrics.ts';
 import type { BaselineJudgement, DisparityJudgement } from './verdicts.ts';
 
-const TABLE_METRICS: RateMetric[] = [
-  'base_rate',
-  'selection_rate',
-  'true_positive_rate',
-  'false_positive_rate',
-  'false_negative_rate',
-  'precision',
-  'accuracy',
-];
+/** The per-group table shows every rate, in Fairlearn's order. */
+const TABLE_METRICS: readonly RateMetric[] = RATE_METRICS;
 
 const f = (value: number) => formatNumber(Number(value.toFixed(3)));
 const interval = (value: number | undefined, range: Interval | undefined) =>
