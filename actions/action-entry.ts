@@ -3,7 +3,7 @@ import { errorMessage, InputError } from '../shared/errors.ts';
 import type { AnyGate } from '../shared/gate.ts';
 import { runGate } from '../shared/run-gate.ts';
 import { createGitHubRuntime } from '../shared/runtime/github-runtime.ts';
-import { loadMlgateConfig } from './gates.ts';
+import { loadMlgateConfig } from './config-schema.ts';
 
 /** Inputs every gate's action.yml declares. */
 export const COMMON_INPUTS = { config: 'config', out: 'out', token: 'token' } as const;

@@ -1,6 +1,3 @@
-import type { z } from 'zod';
-import { createConfigSchema } from '../shared/config/config-schema.ts';
-import { type LoadedConfig, loadConfig } from '../shared/config/load-config.ts';
 import type { AnyGate } from '../shared/gate.ts';
 import { benchmarkGate } from './benchmark/gate.ts';
 import { fairnessGate } from './fairness/gate.ts';
@@ -26,18 +23,9 @@ export const MANUAL_GATES: readonly AnyGate[] = [promoteGate];
 
 export const ALL_GATES: readonly AnyGate[] = [...GATES, ...MANUAL_GATES];
 
-function settingsSchemas(): Record<string, z.ZodType> {
-  return Object.fromEntries(ALL_GATES.map((gate) => [gate.name, gate.settings]));
-}
-
-/** The schema of `mlgate.yml` with every gate's settings; the source of `mlgate.schema.json`. */
-export const configSchema = createConfigSchema(settingsSchemas());
-export type MlgateConfig = z.output<typeof configSchema>;
-
-/** Reads and validates an `mlgate.yml`; throws InputError with file:line:col on any mistake. */
-export function loadMlgateConfig(file: string): Promise<LoadedConfig<MlgateConfig>> {
-  return loadConfig(file, configSchema);
-}
+// One place builds the config schema (config-schema.ts, light enough for every action's bundle); gates and
+// CLI callers keep importing it from here.
+export { configSchema, loadMlgateConfig, type MlgateConfig } from './config-schema.ts';
 
 export function findGate(name: string): AnyGate | undefined {
   return ALL_GATES.find((gate) => gate.name === name);
