@@ -9,6 +9,18 @@ import { main } from '../cli.ts';
 
 const fixture = (path: string) => fileURLToPath(new URL(`../../fixtures/${path}`, import.meta.url));
 
+/** `gates.fairness` with `gate` (YAML lines) indented under it. */
+function fairnessSection(gate: string): string[] {
+  return [
+    'gates:',
+    '  fairness:',
+    ...gate
+      .trim()
+      .split('\n')
+      .map((line) => `    ${line}`),
+  ];
+}
+
 function config(gate: string, extra = ''): string {
   return [
     'version: 1',
@@ -16,12 +28,7 @@ function config(gate: string, extra = ''): string {
     'datasets:',
     `  eval: { path: ${fixture('data/eval.csv')} }`,
     extra,
-    'gates:',
-    '  fairness:',
-    ...gate
-      .trim()
-      .split('\n')
-      .map((line) => `    ${line}`),
+    ...fairnessSection(gate),
   ].join('\n');
 }
 
@@ -155,12 +162,7 @@ describe('fairness gate: a tiny group and bad input', () => {
       'version: 1',
       'datasets:',
       `  d: { path: ${join(dir, 'data.csv')} }`,
-      'gates:',
-      '  fairness:',
-      ...gate
-        .trim()
-        .split('\n')
-        .map((line) => `    ${line}`),
+      ...fairnessSection(gate),
     ].join('\n');
   }
 
