@@ -28,7 +28,7 @@ it('runs docs/workflows/sharded-gates.yml: one job per dataset and per model, th
   await cp(join(ROOT, 'fixtures'), join(dir, 'fixtures'), { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const artifacts = join(dir, '.artifacts');
-  const stand = localArtifactActions(artifacts, () => dir);
+  const stand = localArtifactActions(artifacts);
   const base = {
     workflow,
     workspace: dir,
