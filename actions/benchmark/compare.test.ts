@@ -9,7 +9,7 @@ import {
   ratioToStored,
   samplesPerUnit,
 } from './compare.ts';
-import { blockOrder, runInterleaved } from './interleave.ts';
+import { blockOrder, measureInTurn, runInterleaved } from './interleave.ts';
 
 const interval = (estimate: number, lower: number, upper: number) => ({
   estimate,
@@ -43,11 +43,12 @@ describe('interleaving', () => {
     const calls: string[] = [];
     let clock = 0;
     const result = await runInterleaved({
-      measure: async (arm, block) => {
-        calls.push(`${arm[0]}${block}`);
-        clock += 10;
-        return arm === 'baseline' ? 1 : 2;
-      },
+      measureBlock: (block) =>
+        measureInTurn(block, async (arm) => {
+          calls.push(`${arm[0]}${block}`);
+          clock += 10;
+          return arm === 'baseline' ? 1 : 2;
+        }),
       minBlocks: 3,
       maxBlocks: 100,
       budgetMs: 1000,
@@ -62,9 +63,9 @@ describe('interleaving', () => {
   it('reports when the budget or the block cap ended the run, never before the minimum', async () => {
     let clock = 0;
     const base = {
-      measure: async () => {
-        clock += 100;
-        return 1;
+      measureBlock: async () => {
+        clock += 200;
+        return { baseline: 1, candidate: 1 };
       },
       precise: () => false,
       now: () => clock,

@@ -13,10 +13,11 @@ import {
   seedFor,
 } from './compare.ts';
 import { type InputPlan, synthesizeFeeds } from './input-synthesis.ts';
-import { type Arm, type Block, runInterleaved, type StopReason } from './interleave.ts';
+import { type Arm, type Block, measureInTurn, runInterleaved, type StopReason } from './interleave.ts';
 import {
   type Feeds,
   measureLatencies,
+  measureLatenciesInterleaved,
   measureServer,
   measureTimePerItem,
   type SegmentLength,
@@ -182,7 +183,10 @@ async function measureSegment(
     );
     return { stats: { 'time-per-item': timePerItemMs }, samples: [], items };
   }
-  const samples = await measureLatencies(session, feeds, length);
+  return latencySegment(plan, await measureLatencies(session, feeds, length));
+}
+
+function latencySegment(plan: Plan, samples: number[]): Segment {
   return { stats: latencyStatistics(samples), samples, items: samples.length * plan.batchSize };
 }
 
@@ -252,7 +256,17 @@ async function runConfiguration(
     await warmUp(sessions.baseline, feeds.baseline, stopping['warmup-iterations']);
     await warmUp(sessions.candidate, feeds.candidate, stopping['warmup-iterations']);
     const run = await runInterleaved<Segment>({
-      measure: (arm) => measureSegment(plan, sessions[arm], feeds[arm], length),
+      // Single-stream alternates the models request by request; offline keeps each model's concurrent
+      // runs together, since its figure is the throughput of one session with its pipeline full.
+      measureBlock: async (index) => {
+        if (plan.scenario === 'offline')
+          return measureInTurn(index, (arm) => measureSegment(plan, sessions[arm], feeds[arm], length));
+        const latencies = await measureLatenciesInterleaved(sessions, feeds, length, index);
+        return {
+          baseline: latencySegment(plan, latencies.baseline),
+          candidate: latencySegment(plan, latencies.candidate),
+        };
+      },
       minBlocks: stopping['min-blocks'],
       maxBlocks: stopping['max-blocks'],
       budgetMs,

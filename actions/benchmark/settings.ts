@@ -123,10 +123,10 @@ export type SessionSettings = z.infer<typeof SessionSettings>;
 
 export const StoppingSettings = z.strictObject({
   'warmup-iterations': integerAtLeast(0).default(20).describe('Runs per model before anything is measured.'),
-  'min-iterations': integerAtLeast(1).default(20).describe("Fewest runs in one model's half of a block."),
+  'min-iterations': integerAtLeast(1).default(20).describe('Fewest runs of each model in one block.'),
   'min-duration-ms': positive('a duration')
     .default(100)
-    .describe("Shortest time of one model's half of a block."),
+    .describe("Shortest time of one model's share of a block (a block lasts at least twice this)."),
   'min-blocks': integerAtLeast(3)
     .default(10)
     .describe('Blocks (one baseline and one candidate half each) before stopping.'),

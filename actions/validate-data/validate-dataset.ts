@@ -160,7 +160,7 @@ function uniqueParts(key: string[]): { nonNull: string; value: string } {
   return { nonNull, value: key.length === 1 ? key[0]! : `row(${key.join(', ')})` };
 }
 
-function aggregateSql(check: PlannedCheck): string[] {
+export function aggregateSql(check: PlannedCheck): string[] {
   const { measure } = check;
   switch (measure.kind) {
     case 'rows':
