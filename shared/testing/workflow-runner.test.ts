@@ -64,12 +64,15 @@ jobs:
             test "$(jq -r .inputs.greeting "$GITHUB_EVENT_PATH")" = "$GREETING"
           fi
       - run: echo "$EXPORTED $(tool) \${{ env.EXPORTED }}" >> "$GITHUB_STEP_SUMMARY"
+      - id: tolerated
+        continue-on-error: true
+        run: exit 4
       - run: exit 3
       - if: success()
         run: echo never >> "$GITHUB_STEP_SUMMARY"
       - id: after
         if: failure()
-        run: echo "outcome=\${{ steps.make.outcome }}" >> "$GITHUB_STEP_SUMMARY"
+        run: echo "outcome=\${{ steps.make.outcome }} \${{ steps.tolerated.outcome }}/\${{ steps.tolerated.conclusion }}" >> "$GITHUB_STEP_SUMMARY"
       - run: npm ci
         if: always()
 `;
@@ -99,11 +102,18 @@ describe('runWorkflow', () => {
     expect(run.order).toEqual(['build', 'test', 'report']);
     const build = run.jobs.build!;
     expect(build.summary).toBe(
-      ['sub workflow from-job', 'yes tool-ran yes', 'outcome=success', 'stood in for npm ci', ''].join('\n'),
+      [
+        'sub workflow from-job',
+        'yes tool-ran yes',
+        'outcome=success failure/success',
+        'stood in for npm ci',
+        '',
+      ].join('\n'),
     );
     expect(build.steps.map((step) => step.outcome)).toEqual([
       'success',
       'success',
+      'failure',
       'failure',
       'skipped',
       'success',

@@ -31,6 +31,7 @@ const Step = z.looseObject({
   run: z.string().optional(),
   shell: z.string().optional(),
   'working-directory': z.string().optional(),
+  'continue-on-error': z.union([z.string(), z.boolean()]).optional(),
   with: z.record(z.string(), Scalar).optional(),
   env: z.record(z.string(), Scalar).optional(),
 });
@@ -186,6 +187,10 @@ function dispatchInputs(
 export async function runWorkflowJob(options: RunJobOptions): Promise<JobResult> {
   const job = options.workflow.jobs[options.job];
   if (!job) throw new Error(`the workflow has no job "${options.job}"`);
+  for (const key of ['container', 'services', 'uses']) {
+    // Rather than run such a job wrongly, say this runner does not do it.
+    if (key in job) throw new Error(`job ${options.job}: ${key}: is not supported by this runner`);
+  }
   const needs = [job.needs ?? []].flat();
   const needsContext: Record<string, ExpressionValue> = {};
   for (const name of needs) {
@@ -328,11 +333,14 @@ export async function runWorkflowJob(options: RunJobOptions): Promise<JobResult>
     if (step.run === undefined) result.steps.push({ name, outcome: ok ? 'success' : 'failure' });
     Object.assign(jobEnv, exported);
     addedPath.unshift(...pathAdded.reverse());
+    // continue-on-error: the step's outcome is failure, its conclusion success, and the job goes on.
+    const tolerated =
+      !ok && evaluateCondition(String(step['continue-on-error'] ?? false), { contexts, succeeded: true });
     if (step.id) {
       const outcome = ok ? 'success' : 'failure';
-      stepsContext[step.id] = { outcome, conclusion: outcome, outputs };
+      stepsContext[step.id] = { outcome, conclusion: tolerated ? 'success' : outcome, outputs };
     }
-    if (!ok) succeeded = false;
+    if (!ok && !tolerated) succeeded = false;
   }
   result.result = succeeded ? 'success' : 'failure';
   const finalScope: ExpressionScope = { contexts, succeeded };
