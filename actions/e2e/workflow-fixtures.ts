@@ -26,14 +26,24 @@ export interface FixturesRepository {
   remove(): Promise<void>;
 }
 
-/** The repository the workflows run in: one commit holding `fixtures/`, `shared/` and the package files. */
-export async function fixturesRepository(): Promise<FixturesRepository> {
-  const dirs: string[] = [];
-  const origin = await mkdtemp(join(tmpdir(), 'mlgate-e2e-origin-'));
-  dirs.push(origin);
+/** This repository's layout: the fixtures project with the code its training script imports. */
+async function repositoryLayout(origin: string): Promise<void> {
   for (const path of ['fixtures', 'shared', 'package.json', 'package-lock.json', 'tsconfig.json']) {
     await cp(join(ROOT, path), join(origin, path), { recursive: true });
   }
+}
+
+/**
+ * The repository the workflows run in, one commit: by default `fixtures/`, `shared/` and the package
+ * files; `layout` writes another set of files into the empty folder instead.
+ */
+export async function fixturesRepository(
+  layout: (origin: string) => Promise<void> = repositoryLayout,
+): Promise<FixturesRepository> {
+  const dirs: string[] = [];
+  const origin = await mkdtemp(join(tmpdir(), 'mlgate-e2e-origin-'));
+  dirs.push(origin);
+  await layout(origin);
   const git = (cwd: string, ...args: string[]) => run('git', args, { cwd });
   await git(origin, 'init', '-q', '-b', 'main');
   await git(origin, 'add', '.');
