@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { BaseConfig } from '../../shared/config/config-schema.ts';
 import type { LoadedConfig } from '../../shared/config/load-config.ts';
-import { errorMessage, InputError } from '../../shared/errors.ts';
+import { openDataset, readingDataset } from '../../shared/data/dataset.ts';
+import { withEngine } from '../../shared/data/duckdb.ts';
+import { quoteIdentifier } from '../../shared/data/sql.ts';
+import { errorMessage, InputError, type SourceLocation } from '../../shared/errors.ts';
 import type { ResolvedValues, Scalar } from './input-synthesis.ts';
 import type { InputValues } from './settings.ts';
 
@@ -28,24 +30,6 @@ function flatten(value: unknown, into: Scalar[], file: string): void {
   );
 }
 
-const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const quoteString = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
-function reader(path: string, format: string | undefined): string {
-  const kind =
-    format ??
-    (/\.parquet$/i.test(path)
-      ? 'parquet'
-      : /\.jsonl?$/i.test(path)
-        ? 'jsonl'
-        : /\.tsv$/i.test(path)
-          ? 'tsv'
-          : 'csv');
-  if (kind === 'parquet') return `read_parquet(${quoteString(path)})`;
-  if (kind === 'jsonl') return `read_json_auto(${quoteString(path)})`;
-  return `read_csv_auto(${quoteString(path)}${kind === 'tsv' ? ", delim='\\t'" : ''})`;
-}
-
 function cell(value: unknown): Scalar {
   if (value === null || value === undefined) return null;
   if (
@@ -58,23 +42,33 @@ function cell(value: unknown): Scalar {
   return String(value);
 }
 
-/** Reads the columns that feed one input from a dataset (first rows only), in order. */
+/**
+ * Reads the columns that feed one input from a configured dataset (first rows only), in order, through
+ * the same reader as validate-data (globs, gzip, the CSV dialect), with the types DuckDB reads.
+ */
 export async function readDatasetRows(
-  path: string,
-  format: string | undefined,
+  config: LoadedConfig<BaseConfig>,
+  name: string,
   columns: readonly string[],
+  input: { name: string; location: SourceLocation },
 ): Promise<Scalar[][]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const result = await connection.runAndReadAll(
-      `SELECT ${columns.map(quoteIdentifier).join(', ')} FROM ${reader(path, format)} LIMIT ${DATASET_ROWS}`,
+  return withEngine({}, async ({ connection }) => {
+    const dataset = await openDataset(connection, config, name);
+    const known = new Set(dataset.columns.map((column) => column.name));
+    const missing = columns.filter((column) => !known.has(column));
+    if (missing.length > 0) {
+      throw new InputError(
+        `input "${input.name}" reads column(s) ${missing.join(', ')}, which dataset "${name}" (${dataset.displayFiles[0]}) does not have`,
+        input.location,
+      );
+    }
+    const reader = await readingDataset(dataset, () =>
+      connection.runAndReadAll(
+        `SELECT ${columns.map(quoteIdentifier).join(', ')} FROM ${dataset.relation({ text: false })} LIMIT ${DATASET_ROWS}`,
+      ),
     );
-    return result.getRowsJS().map((row) => row.map(cell));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+    return reader.getRowsJS().map((row) => row.map(cell));
+  });
 }
 
 /**
@@ -120,15 +114,7 @@ export async function resolveInputValues(
   }
   const source = config.config.model?.inputs?.[input] ?? input;
   const columns = Array.isArray(source) ? source : [source];
-  let rows: Scalar[][];
-  try {
-    rows = await readDatasetRows(config.resolve(dataset.path), dataset.format, columns);
-  } catch (error) {
-    throw new InputError(
-      `cannot read columns ${columns.join(', ')} of dataset "${values.dataset}" (${config.display(dataset.path)}) for input "${input}": ${errorMessage(error).split('\n')[0]}`,
-      where(),
-    );
-  }
+  const rows = await readDatasetRows(config, values.dataset, columns, { name: input, location: where() });
   if (rows.length === 0)
     throw new InputError(`dataset "${values.dataset}" has no rows for input "${input}"`, where());
   return { kind: 'rows', rows, origin: `dataset ${values.dataset}` };

@@ -319,4 +319,33 @@ datasets:
       examples: [{ row: 3, value: 'z' }],
     });
   });
+
+  it('sniffs the delimiter of a CSV whose dialect the config does not give', async () => {
+    const schema =
+      'strict: true\ncolumns:\n  id: { type: integer }\n  city: { type: string }\n  note: { type: string }\n';
+    const dir = await project({
+      'mlgate.yml': `version: 1
+datasets:
+  semicolons: { path: semicolons.csv, schema: cities.schema.yml }
+  pipes: { path: pipes.csv, schema: cities.schema.yml }
+  commas: { path: commas.csv, schema: cities.schema.yml }
+`,
+      'cities.schema.yml': schema,
+      // Commas inside fields must not win over the real delimiter.
+      'semicolons.csv': 'id;city;note\n1;Lyon;"a, b"\n2;Nice;c, d\nx;Metz;e\n',
+      'pipes.csv': 'id|city|note\n1|Lyon|a, b\n2|Nice|c\nx|Metz|e\n',
+      'commas.csv': 'id,city,note\n1,Lyon,"a; b"\n2,Nice,c\nx,Metz,e\n',
+    });
+    const { result, exitCode } = await runValidateData(dir);
+    expect(exitCode).toBe(1);
+    const checks = byId(result.checks);
+    for (const dataset of ['semicolons', 'pipes', 'commas']) {
+      expect(checks.get(`${dataset}.columns`)?.status).toBe('pass');
+      expect(checks.get(`${dataset}.id.type`)).toMatchObject({
+        status: 'fail',
+        failing: 1,
+        examples: [{ row: 3, value: 'x' }],
+      });
+    }
+  });
 });

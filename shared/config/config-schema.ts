@@ -23,7 +23,7 @@ export type ModelConfig = z.infer<typeof ModelConfig>;
 
 /** How CSV and TSV files are written; anything not given keeps the default shown. */
 export const CsvDialect = z.strictObject({
-  /** Field separator: `,` for .csv, a tab for .tsv. */
+  /** Field separator. Default: a tab for .tsv; for .csv, sniffed from the first file (`,` when unclear). */
   delimiter: z.string().length(1).optional(),
   /** Quote character (default `"`). */
   quote: z.string().length(1).optional(),

@@ -119,8 +119,11 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
       ? spec.displayPath
       : displayName(spec.displayPath, file),
   );
+  const delimiter =
+    spec.csv?.delimiter ??
+    (format === 'tsv' ? '\t' : format === 'csv' ? await sniffDelimiter(connection, files[0]!) : ',');
   const dialect = {
-    delimiter: spec.csv?.delimiter ?? (format === 'tsv' ? '\t' : ','),
+    delimiter,
     quote: spec.csv?.quote ?? '"',
     escape: spec.csv?.escape ?? spec.csv?.quote ?? '"',
   };
@@ -185,6 +188,29 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
     throw await dataset.explainError(error);
   }
   return dataset;
+}
+
+/** Delimiters a sniffed CSV may have; anything else DuckDB guesses is more likely a misreading. */
+const SNIFFED_DELIMITERS = new Set([',', ';', '\t', '|']);
+
+/**
+ * The field delimiter of a CSV file whose dialect the config does not give, as DuckDB's CSV sniffer
+ * reads it from the start of the file. `,` when the sniffer finds a single column: a one-column file,
+ * or a ragged one, which the sniffer "fixes" by picking a delimiter absent from the file and which must
+ * instead fail with its line number. Quote and escape keep their RFC 4180 defaults: the sniffer sees no
+ * quote in a sample without quoted fields, and a file quoted further down would then be misread.
+ */
+async function sniffDelimiter(connection: DuckDBConnection, file: string): Promise<string> {
+  try {
+    const reader = await connection.runAndReadAll(
+      `SELECT Delimiter, len(Columns) FROM sniff_csv(${quoteString(file)})`,
+    );
+    const [delimiter, columns] = reader.getRowsJS()[0] ?? [];
+    return Number(columns) > 1 && SNIFFED_DELIMITERS.has(String(delimiter)) ? String(delimiter) : ',';
+  } catch {
+    // An unreadable file gets its one-line error from the full read that follows.
+    return ',';
+  }
 }
 
 function displayName(pattern: string, file: string): string {
