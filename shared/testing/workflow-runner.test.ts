@@ -36,8 +36,9 @@ jobs:
     steps:
       - env:
           SHARD: \${{ matrix.shard }}
+          LEG: \${{ strategy.job-index }}/\${{ strategy.job-total }}
         run: |
-          echo "shard $SHARD" >> "$GITHUB_STEP_SUMMARY"
+          echo "shard $SHARD ($LEG)" >> "$GITHUB_STEP_SUMMARY"
           test "$SHARD" != 2
   build:
     runs-on: ubuntu-latest
@@ -155,9 +156,9 @@ describe('runWorkflow', () => {
     // Without dispatch inputs, inputs take the declared defaults.
     expect(run.jobs.build!.outputs).toEqual({ word: 'hello-false-' });
     expect(run.jobs.test!.legs.map((leg) => [leg.summary, leg.result])).toEqual([
-      ['shard 1\n', 'success'],
-      ['shard 2\n', 'failure'],
-      ['shard 3\n', 'success'],
+      ['shard 1 (0/3)\n', 'success'],
+      ['shard 2 (1/3)\n', 'failure'],
+      ['shard 3 (2/3)\n', 'success'],
     ]);
     expect(run.jobs.test!.result).toBe('failure');
     expect(run.jobs.report!.summary).toBe('word=hello-false- results=success,failure\n');

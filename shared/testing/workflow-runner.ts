@@ -107,6 +107,8 @@ export interface RunJobOptions extends Omit<RunActionOptions, 'actionDir' | 'inp
   job: string;
   /** Values of the `matrix` context, for one leg of a matrix job. */
   matrix?: Record<string, ExpressionValue>;
+  /** Which leg this is, of how many (the `strategy` context). */
+  leg?: { index: number; total: number };
   /** Results of the jobs this one `needs` (and their outputs, if any). */
   needs?: Record<string, { result: Conclusion; outputs?: Record<string, string> }>;
   /** Inputs set on every step that runs an action declaring them, over its `with:` (e.g. a config path). */
@@ -233,7 +235,7 @@ export async function runWorkflowJob(options: RunJobOptions): Promise<JobResult>
     },
     needs: needsContext,
     matrix: options.matrix ?? {},
-    strategy: { 'fail-fast': true, 'job-index': 0, 'job-total': 1 },
+    strategy: { 'job-index': options.leg?.index ?? 0, 'job-total': options.leg?.total ?? 1 },
     inputs: options.workflowInputs ?? dispatchInputs(options.workflow, options.event.payload),
     steps: stepsContext,
     secrets: { GITHUB_TOKEN: token },
@@ -470,12 +472,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       succeeded: true,
     };
     const legs: JobResult[] = [];
-    for (const matrix of matrixLegs(
-      job.strategy?.matrix as string | Record<string, unknown> | undefined,
-      scope,
-    )) {
+    const matrices = matrixLegs(job.strategy?.matrix as string | Record<string, unknown> | undefined, scope);
+    for (const [index, matrix] of matrices.entries()) {
       const workspace = await options.workspace(name, matrix);
-      legs.push(await runWorkflowJob({ ...options, job: name, matrix, needs: run.jobs, workspace }));
+      const leg = { index, total: matrices.length };
+      legs.push(await runWorkflowJob({ ...options, job: name, matrix, leg, needs: run.jobs, workspace }));
     }
     run.jobs[name] = combine(legs);
     run.order.push(name);
