@@ -80,8 +80,13 @@ it('every gate has a copy-paste workflow on its docs page', () => {
   }
 });
 
-it('every file of docs/workflows is run by a test, or says why not', () => {
+it('every file of docs/workflows is run by a test, or says why not', async () => {
   for (const name of files.keys()) expect(RUN_ELSEWHERE[name] ?? NOT_RUN[name], name).toBeDefined();
+  for (const [name, test] of Object.entries(RUN_ELSEWHERE)) {
+    expect(await readFile(join(ACTIONS_DIR, 'e2e', test), 'utf8'), `${test} reads ${name}`).toMatch(
+      new RegExp(`'${name.replace('.', '\\.')}'`),
+    );
+  }
 });
 
 describe.each(blocks.map((block) => [block.page, block.index + 1, block] as const))(
