@@ -141,6 +141,9 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
     target: 'node20',
     // Prefer packages' ESM builds: @actions/* ship only ESM, and their CJS fallbacks would be duplicated.
     mainFields: ['module', 'main'],
+    // Paths in the bundle (its comments and module keys) are those under node_modules as seen from here,
+    // not wherever a linked node_modules really lives, so every checkout builds the same bytes.
+    preserveSymlinks: true,
     plugins: [tolerantNatives()],
     banner: { js: BANNER },
     // Licences of bundled packages are kept, in one block at the end of each bundle.

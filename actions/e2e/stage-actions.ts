@@ -66,19 +66,32 @@ export const coldNativeCache: UsesHandler = ({ with: inputs }) => ({
 
 /**
  * `actions/upload-artifact` and `actions/download-artifact` over one local folder shared by the jobs
- * of a run: upload copies `path` into `<root>/<name>/`; download copies every artifact matching
- * `pattern` (or `name`) into `path`, merged or one folder per artifact, as the real actions do.
+ * of a run: upload copies `path` (relative to the job's workspace) into `<root>/<name>/`; download copies
+ * every artifact matching `pattern` (or `name`) into `path`, merged or one folder per artifact, as the
+ * real actions do. A download with `run-id` reads another run's artifacts, from `runs[run-id]`, and
+ * needs `github-token` as the real action does.
  */
-export function localArtifactActions(root: string, workspace: () => string): Record<string, UsesHandler> {
+export function localArtifactActions(
+  root: string,
+  runs: Record<string, string> = {},
+): Record<string, UsesHandler> {
   return {
-    'actions/upload-artifact': async ({ with: inputs }) => {
+    'actions/upload-artifact': async ({ with: inputs, workspace }) => {
       const name = inputs.name ?? 'artifact';
-      const source = resolve(workspace(), inputs.path ?? '.');
+      const source = resolve(workspace, inputs.path ?? '.');
       if (existsSync(source)) await cp(source, join(root, name), { recursive: true });
       else if (inputs['if-no-files-found'] === 'error') throw new Error(`no files at ${inputs.path}`);
       return { 'artifact-id': '1' };
     },
-    'actions/download-artifact': async ({ with: inputs }) => {
+    'actions/download-artifact': async ({ with: inputs, workspace }) => {
+      let from = root;
+      const runId = inputs['run-id'];
+      if (runId) {
+        if (!inputs['github-token']) throw new Error('download-artifact with run-id needs github-token');
+        const other = runs[runId];
+        if (!other) throw new Error(`no artifacts of run ${runId} here`);
+        from = other;
+      }
       const pattern = inputs.pattern ?? inputs.name ?? '*';
       const matcher = new RegExp(
         `^${pattern
@@ -86,11 +99,14 @@ export function localArtifactActions(root: string, workspace: () => string): Rec
           .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
           .join('.*')}$`,
       );
-      const target = resolve(workspace(), inputs.path ?? '.');
-      const names = existsSync(root) ? (await readdir(root)).filter((name) => matcher.test(name)) : [];
+      const target = resolve(workspace, inputs.path ?? '.');
+      const names = existsSync(from) ? (await readdir(from)).filter((name) => matcher.test(name)) : [];
+      // The real action fails when a named artifact does not exist.
+      if (inputs.name !== undefined && names.length === 0)
+        throw new Error(`no artifact named ${inputs.name}`);
       const merge = inputs['merge-multiple'] === 'true' || inputs.name !== undefined;
       for (const name of names) {
-        await cp(join(root, name), merge ? target : join(target, name), { recursive: true });
+        await cp(join(from, name), merge ? target : join(target, name), { recursive: true });
       }
       return { 'download-path': target };
     },

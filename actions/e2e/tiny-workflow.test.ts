@@ -61,7 +61,7 @@ async function runPullRequest(number: number) {
   const workspace = await tempDir();
   await writeFile(join(workspace, 'mlgate.yml'), 'version: 1\n');
   const artifacts = await tempDir();
-  const stand = localArtifactActions(artifacts, () => workspace);
+  const stand = localArtifactActions(artifacts);
   const base = {
     workflow: parse(WORKFLOW),
     workspace,

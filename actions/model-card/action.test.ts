@@ -30,7 +30,10 @@ describe('action.yml and the shipped workflows', () => {
 
   it('ships workflows with no default permissions, third-party actions pinned by SHA, and known inputs', async () => {
     const action = (await read('./action.yml')) as { inputs: Record<string, unknown> };
-    for (const file of ['../../docs/workflows/mlgate.yml', '../../docs/workflows/pr-report-from-fork.yml']) {
+    for (const file of [
+      '../../docs/workflows/pr-quality-gates.yml',
+      '../../docs/workflows/pr-report-from-fork.yml',
+    ]) {
       const workflow = (await read(file)) as Workflow;
       expect(workflow.permissions).toEqual({});
       const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);

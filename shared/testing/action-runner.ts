@@ -17,6 +17,8 @@ export type UsesHandler = (step: {
   uses: string;
   with: Record<string, string>;
   actionDir: string;
+  /** `GITHUB_WORKSPACE` of the job the step runs in. */
+  workspace: string;
 }) => Promise<Record<string, string>> | Record<string, string>;
 
 export interface RunActionOptions {
@@ -61,6 +63,8 @@ export interface ActionRun {
   summary: string;
   /** Variables the action exported for later steps (`GITHUB_ENV`). */
   exportedEnv: Record<string, string>;
+  /** Folders the action put on `PATH` for later steps (`GITHUB_PATH`), in order. */
+  addedPath: string[];
   stdout: string;
   stderr: string;
   /** Workflow commands in the log: annotations (`error`, `warning`, `notice`), `add-mask`, `debug`... */
@@ -74,7 +78,52 @@ export interface ActionRun {
 // variables (when the suite itself runs in Actions) must not leak into the action under test.
 const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'SystemRoot', 'ComSpec', 'PATHEXT'];
 
-function baseEnvironment(options: RunActionOptions, files: Record<string, string>): Record<string, string> {
+/** The runner's per-step files (`GITHUB_OUTPUT`, `GITHUB_ENV`...), empty, in a scratch folder. */
+export interface RunnerFiles {
+  event: string;
+  output: string;
+  summary: string;
+  env: string;
+  path: string;
+  state: string;
+  temp: string;
+  artifacts: string;
+}
+
+/** Creates the files and folders the runner gives a step, with the event payload written out. */
+export async function createRunnerFiles(payload: Record<string, unknown>): Promise<RunnerFiles> {
+  const scratch = await mkdtemp(join(tmpdir(), 'mlgate-runner-'));
+  const at = (name: string) => join(scratch, name);
+  const files: RunnerFiles = {
+    event: at('event.json'),
+    output: at('output'),
+    summary: at('summary.md'),
+    env: at('env'),
+    path: at('path'),
+    state: at('state'),
+    temp: at('temp'),
+    artifacts: at('artifacts'),
+  };
+  await mkdir(files.temp, { recursive: true });
+  await writeFile(files.event, JSON.stringify(payload, null, 2));
+  for (const file of [files.output, files.summary, files.env, files.path, files.state])
+    await writeFile(file, '');
+  return files;
+}
+
+/** The lines of a `GITHUB_PATH` file: folders to put first on `PATH`, in the order they were added. */
+export function parsePathFile(text: string): string[] {
+  return text.split(/\r?\n/).filter((line) => line !== '');
+}
+
+/**
+ * The environment the runner gives a step: only what the job defines plus the runner's own variables
+ * (`GITHUB_*`, `RUNNER_*`), never the test process's.
+ */
+export function runnerEnvironment(
+  options: Omit<RunActionOptions, 'actionDir'>,
+  files: RunnerFiles,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of INHERITED) {
     const value = process.env[name];
@@ -87,12 +136,12 @@ function baseEnvironment(options: RunActionOptions, files: Record<string, string
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: options.workspace,
     GITHUB_EVENT_NAME: options.event.name,
-    GITHUB_EVENT_PATH: files.event!,
-    GITHUB_OUTPUT: files.output!,
-    GITHUB_STEP_SUMMARY: files.summary!,
-    GITHUB_ENV: files.env!,
-    GITHUB_PATH: files.path!,
-    GITHUB_STATE: files.state!,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+    GITHUB_STATE: files.state,
     GITHUB_REPOSITORY: repository,
     GITHUB_REPOSITORY_OWNER: repository.split('/')[0]!,
     GITHUB_SHA: options.sha ?? 'f'.repeat(40),
@@ -104,8 +153,8 @@ function baseEnvironment(options: RunActionOptions, files: Record<string, string
     GITHUB_API_URL: options.apiUrl ?? 'http://127.0.0.1:9',
     RUNNER_OS: runner.os,
     RUNNER_ARCH: runner.arch,
-    RUNNER_TEMP: files.temp!,
-    MLGATE_ARTIFACT_DIR: options.artifactDir ?? files.artifacts!,
+    RUNNER_TEMP: files.temp,
+    MLGATE_ARTIFACT_DIR: options.artifactDir ?? files.artifacts,
     ...(options.env ?? {}),
   });
   return env;
@@ -178,19 +227,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const started = performance.now();
   const actionDir = resolve(options.actionDir);
   const metadata = await readActionMetadata(join(actionDir, 'action.yml'));
-  const scratch = await mkdtemp(join(tmpdir(), 'mlgate-runner-'));
-  const files = Object.fromEntries(
-    ['event.json', 'output', 'summary.md', 'env', 'path', 'state'].map((name) => [
-      name.replace(/\..*$/, ''),
-      join(scratch, name),
-    ]),
-  );
-  files.temp = join(scratch, 'temp');
-  files.artifacts = join(scratch, 'artifacts');
-  await mkdir(files.temp, { recursive: true });
-  await writeFile(files.event!, JSON.stringify(options.event.payload, null, 2));
-  for (const name of ['output', 'summary', 'env', 'path', 'state']) await writeFile(files[name]!, '');
-  const env = baseEnvironment(options, files);
+  const files = await createRunnerFiles(options.event.payload);
+  const env = runnerEnvironment(options, files);
   const runner = options.runner ?? { os: 'Linux', arch: 'X64' };
   const contexts: Record<string, ExpressionValue> = {
     github: githubContext(options, env, actionDir),
@@ -200,7 +238,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const inputs = resolveInputs(metadata, options.inputs ?? {}, { contexts, succeeded: true });
   contexts.inputs = inputs;
 
-  let result: Omit<ActionRun, 'summary' | 'exportedEnv' | 'commands' | 'durationMs'>;
+  let result: Omit<ActionRun, 'summary' | 'exportedEnv' | 'addedPath' | 'commands' | 'durationMs'>;
   if (metadata.runs.using === 'composite') {
     result = await runComposite(metadata, actionDir, env, contexts, options);
   } else {
@@ -212,14 +250,15 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       exitCode: code,
       stdout,
       stderr,
-      outputs: parseKeyValueFile(await readFile(files.output!, 'utf8')),
+      outputs: parseKeyValueFile(await readFile(files.output, 'utf8')),
       steps: [],
     };
   }
   return {
     ...result,
-    summary: await readFile(files.summary!, 'utf8'),
-    exportedEnv: parseKeyValueFile(await readFile(files.env!, 'utf8')),
+    summary: await readFile(files.summary, 'utf8'),
+    exportedEnv: parseKeyValueFile(await readFile(files.env, 'utf8')),
+    addedPath: parsePathFile(await readFile(files.path, 'utf8')),
     commands: parseWorkflowCommands(result.stdout),
     durationMs: Math.round(performance.now() - started),
   };
@@ -231,7 +270,7 @@ async function runComposite(
   baseEnv: Record<string, string>,
   contexts: Record<string, ExpressionValue>,
   options: RunActionOptions,
-): Promise<Omit<ActionRun, 'summary' | 'exportedEnv' | 'commands' | 'durationMs'>> {
+): Promise<Omit<ActionRun, 'summary' | 'exportedEnv' | 'addedPath' | 'commands' | 'durationMs'>> {
   if (metadata.runs.using !== 'composite') throw new Error('not a composite action');
   const stepsContext: Record<string, ExpressionValue> = {};
   contexts.steps = stepsContext;
@@ -258,7 +297,7 @@ async function runComposite(
       const withValues = Object.fromEntries(
         Object.entries(step.with ?? {}).map(([field, value]) => [field, interpolate(String(value), scope)]),
       );
-      outputs = await handler({ uses: step.uses, with: withValues, actionDir });
+      outputs = await handler({ uses: step.uses, with: withValues, actionDir, workspace: options.workspace });
       ok = true;
     } else {
       const outputFile = join(baseEnv.RUNNER_TEMP!, `step-${index}-output`);

@@ -73,3 +73,65 @@ export function workflowDispatchEvent(options: WorkflowDispatchEventOptions): Re
     workflow: options.workflow ?? '.github/workflows/promote.yml',
   };
 }
+
+export interface WorkflowRunEventOptions extends Repository {
+  /** The id of the run that completed (what `github.event.workflow_run.id` gives). */
+  runId: number;
+  /** The `name:` of the workflow that ran. */
+  workflowName: string;
+  headSha: string;
+  headBranch?: string;
+  /** The event that started that run, e.g. `pull_request`. */
+  event?: string;
+  conclusion?: 'success' | 'failure' | 'cancelled';
+  /** The repository the head commit lives in: `contributor/<repo>`, a fork, by default. */
+  headRepository?: string;
+}
+
+/**
+ * A `workflow_run` event (`completed`) payload: another workflow's run finished. Built from GitHub's own
+ * examples of a workflow run and a workflow (from @octokit/openapi) with the given ids and SHAs put in;
+ * `checkWebhookPayload('workflow-run-completed', ...)` checks it against GitHub's webhook schema.
+ */
+export function workflowRunEvent(options: WorkflowRunEventOptions): Record<string, unknown> {
+  // The webhook's repository object requires `language`, which the REST example leaves out, and types
+  // the template repository's differently: a repository made from no template has none.
+  const { template_repository: _template, ...rest } = repositoryObject(options);
+  const repository: Record<string, unknown> = { ...rest, language: 'Python' };
+  const run = example(`/repos/${options.owner}/${options.repo}/actions/runs/${options.runId}`);
+  const workflow = example(`/repos/${options.owner}/${options.repo}/actions/workflows/1`);
+  const headName = options.headRepository ?? `contributor/${options.repo}`;
+  const fork = headName !== `${options.owner}/${options.repo}`;
+  const headOwner = { ...(repository.owner as Record<string, unknown>), login: headName.split('/')[0] };
+  const headRepository = {
+    ...(run.head_repository as Record<string, unknown>),
+    name: headName.split('/')[1],
+    full_name: headName,
+    owner: headOwner,
+    fork,
+  };
+  return {
+    action: 'completed',
+    workflow: { ...workflow, name: options.workflowName },
+    workflow_run: {
+      ...run,
+      id: options.runId,
+      name: options.workflowName,
+      event: options.event ?? 'pull_request',
+      status: 'completed',
+      conclusion: options.conclusion ?? 'success',
+      head_sha: options.headSha,
+      head_branch: options.headBranch ?? 'patch-1',
+      head_commit: { ...(run.head_commit as Record<string, unknown>), id: options.headSha },
+      // GitHub lists no pull requests on a run from a fork.
+      pull_requests: fork ? [] : run.pull_requests,
+      head_repository: headRepository,
+      repository: {
+        ...(run.repository as Record<string, unknown>),
+        full_name: `${options.owner}/${options.repo}`,
+      },
+    },
+    repository,
+    sender: example('/user'),
+  };
+}

@@ -24,6 +24,8 @@ interface Operation {
 }
 interface Description {
   paths: Record<string, Record<string, Operation>>;
+  /** Webhook event payloads, keyed `<event>-<action>` (e.g. `workflow-run-completed`). */
+  'x-webhooks'?: Record<string, { post?: { requestBody?: { content?: Record<string, MediaType> } } }>;
 }
 
 /** One documented operation, found from a request's method and path. */
@@ -167,4 +169,15 @@ export function checkResponse(matched: MatchedOperation, status: number, body: u
   const schema = response.content?.['application/json']?.schema;
   if (!schema || body === undefined) return [];
   return validateAgainst(schema, body).map((problem) => `response ${problem}`);
+}
+
+/**
+ * Problems of a webhook event payload (what the runner writes to `GITHUB_EVENT_PATH`) against GitHub's
+ * schema for it, e.g. `checkWebhookPayload('workflow-run-completed', payload)`; empty when valid.
+ */
+export function checkWebhookPayload(event: string, payload: unknown): string[] {
+  const schema =
+    loadDescription()['x-webhooks']?.[event]?.post?.requestBody?.content?.['application/json']?.schema;
+  if (!schema) throw new Error(`GitHub's description has no webhook ${event}`);
+  return validateAgainst(schema, payload);
 }
