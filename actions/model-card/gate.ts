@@ -14,6 +14,7 @@ import { extractComparisons } from './comparisons.ts';
 import { datasetDigest } from './dataset-digest.ts';
 import { publishReport } from './publish-report.ts';
 import { OWN_OUTPUT_FILES, orderResults, readResults } from './read-results.ts';
+import { attachToRelease, type ReleaseAssetsMode, releaseTarget } from './release-assets.ts';
 import { missingSourceFields, renderModelCardBlocks } from './render-card.ts';
 import { renderHuggingFaceCard } from './render-model-index.ts';
 import { renderToolkitCard } from './render-toolkit.ts';
@@ -30,6 +31,8 @@ export const INPUTS = {
   pullRequest: 'pull-request',
   sha: 'sha',
   reportFrom: 'report-from',
+  releaseAssets: 'release-assets',
+  releaseTag: 'release-tag',
 } as const;
 export const OUTPUTS = {
   verdict: 'verdict',
@@ -62,6 +65,13 @@ const Options = z.object({
     .regex(/^[0-9a-f]{7,64}$/, { error: 'expected a commit SHA' })
     .optional(),
   [INPUTS.reportFrom]: z.string().min(1).optional(),
+  [INPUTS.releaseAssets]: z
+    .enum(['auto', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'], {
+      error: 'expected auto, true or false',
+    })
+    .transform((value): ReleaseAssetsMode => (value === 'auto' ? 'auto' : value.toLowerCase() === 'true'))
+    .default('auto'),
+  [INPUTS.releaseTag]: z.string().min(1).optional(),
 });
 
 async function readModel(
@@ -120,6 +130,15 @@ export const modelCardGate = defineGate({
         'only post the pull-request comment from a folder another (untrusted) run uploaded: the workflow_run half of the fork pattern',
       valueName: 'DIR',
     },
+    [INPUTS.releaseAssets]: {
+      description:
+        'attach the card, the evidence and the gate results to the GitHub release: auto (on release events), true or false',
+      valueName: 'MODE',
+    },
+    [INPUTS.releaseTag]: {
+      description: 'attach to the release of this tag instead of the event’s',
+      valueName: 'TAG',
+    },
   },
   options: Options,
   needsModel: true,
@@ -134,6 +153,8 @@ export const modelCardGate = defineGate({
     });
   },
   async run({ settings, options, config, runtime, out, now }) {
+    // Before any work, so that asking for release assets where there is no release fails first.
+    const release = releaseTarget(options[INPUTS.releaseAssets], options[INPUTS.releaseTag], runtime.context);
     const model = config.config.model!;
     const modelDisplay = config.display(model.path);
     const { bytes, onnx } = await readModel(
@@ -230,6 +251,14 @@ export const modelCardGate = defineGate({
       );
     }
 
+    const attachment = release
+      ? await attachToRelease(runtime, release, [
+          files.evidence,
+          files.card,
+          ...results.map((r) => resolve(r.file)),
+        ])
+      : undefined;
+
     runtime.setOutput(OUTPUTS.verdict, evidence.verdict);
     runtime.setOutput(OUTPUTS.card, files.card);
     runtime.setOutput(OUTPUTS.evidence, files.evidence);
@@ -268,10 +297,15 @@ export const modelCardGate = defineGate({
           },
     );
     checks.push(...published.checks);
+    if (attachment) checks.push(attachment.check);
+    const attached = attachment?.release
+      ? `; ${attachment.attached.length} files attached to release ${attachment.release.tagName}`
+      : '';
     return {
-      summary: `verdict ${evidence.verdict} over ${results.length} gate${results.length === 1 ? '' : 's'}; card, evidence and Model Card Toolkit JSON written`,
+      summary: `verdict ${evidence.verdict} over ${results.length} gate${results.length === 1 ? '' : 's'}; card, evidence and Model Card Toolkit JSON written${attached}`,
       checks,
       metrics: { gates: results.length },
+      ...(attachment?.table ? { tables: [attachment.table] } : {}),
       details: {
         verdict: evidence.verdict,
         evidence: files.evidence,
@@ -279,6 +313,7 @@ export const modelCardGate = defineGate({
         toolkit: files.toolkit,
         huggingFace: files.huggingFace,
         ...(published.commentUrl ? { commentUrl: published.commentUrl } : {}),
+        ...(attachment?.attached.length ? { releaseAssets: attachment.attached } : {}),
       },
     };
   },

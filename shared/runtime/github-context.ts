@@ -16,6 +16,7 @@ const EventPayload = z.looseObject({
     })
     .optional(),
   workflow_run: z.looseObject({ head_sha: z.string().optional() }).optional(),
+  release: z.looseObject({ id: z.number(), tag_name: z.string(), upload_url: z.string() }).optional(),
 });
 
 /**
@@ -49,6 +50,9 @@ export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): RunCont
       if (pull.head?.sha) context.sha = pull.head.sha;
       context.fork = pull.head?.repo?.fork === true;
     }
+    const release = event.success ? event.data.release : undefined;
+    if (release)
+      context.release = { id: release.id, tagName: release.tag_name, uploadUrl: release.upload_url };
   }
   return context;
 }

@@ -54,6 +54,8 @@ export interface RunContext {
   runUrl?: string;
   /** Whether the token can be expected to write (false for pull requests from forks). */
   fork?: boolean;
+  /** The release of a `release` event: its id, tag and hypermedia upload URL (RFC 6570 template). */
+  release?: { id: number; tagName: string; uploadUrl: string };
 }
 
 /**

@@ -85,4 +85,44 @@ describe('the OpenAPI-checking GitHub test server', () => {
     expect(server.requests).toHaveLength(3);
     expect(server.violations).toEqual([]);
   });
+
+  it('takes release asset uploads as raw bytes at the uploads origin, as GitHub does', async () => {
+    const route = 'POST /repos/{owner}/{repo}/releases/{release_id}/assets';
+    const upload = `${route}{?name,label}` as const;
+    server = await startGitHubApiServer({
+      [route]: (request, tools) => ({
+        status: 201,
+        body: { ...(tools.example(201) as Record<string, unknown>), name: request.query.get('name') },
+      }),
+    });
+    const client = createGitHubClient('test-token', server.url);
+    const bytes = Buffer.from('{"schema":"mlgate/evidence@1"}\n');
+    const parameters = { owner: 'acme', repo: 'loans', release_id: 7, name: 'evidence.json', data: bytes };
+    const response = await client.request(upload, {
+      ...parameters,
+      baseUrl: server.uploadsUrl,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.data).toMatchObject({ name: 'evidence.json', state: 'uploaded' });
+    const [recorded] = server.requests;
+    // A JSON file uploaded as an asset stays the file's bytes: it is not read as a JSON request body.
+    expect(Buffer.isBuffer(recorded?.body) && recorded.body.equals(bytes)).toBe(true);
+    expect(recorded?.path).toBe('/repos/acme/loans/releases/7/assets');
+    expect(recorded?.query.get('name')).toBe('evidence.json');
+    expect(server.violations).toEqual([]);
+
+    // Sent to the API origin, without a media type, or without the asset's name: each one a violation.
+    const post = (url: string, headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', body: bytes, headers: { authorization: 'token test-token', ...headers } });
+    const path = '/repos/acme/loans/releases/7/assets';
+    const json = { 'content-type': 'application/json' };
+    expect((await post(`${server.url}${path}?name=evidence.json`, json)).status).toBe(404);
+    expect((await post(`${server.uploadsUrl}${path}?name=evidence.json`, {})).status).toBe(422);
+    expect((await post(`${server.uploadsUrl}${path}`, json)).status).toBe(422);
+    expect(server.violations).toEqual([
+      `${route}: served at https://uploads.github.com (the uploads origin, here ${server.uploadsUrl}), not at the API URL`,
+      `${route}: a raw body needs a content-type giving its media type`,
+      `${route}: missing required query parameter name`,
+    ]);
+  });
 });

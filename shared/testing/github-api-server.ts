@@ -4,9 +4,16 @@ import {
   checkRequest,
   checkResponse,
   exampleResponse,
+  isBinaryBody,
   type MatchedOperation,
   matchOperation,
 } from './github-openapi.ts';
+
+/**
+ * Where this server takes what GitHub serves from another origin (release asset uploads, at
+ * `https://uploads.github.com` on github.com): a path prefix, as GitHub Enterprise Server has it.
+ */
+const UPLOADS_PREFIX = '/api/uploads';
 
 /** A request the server received, after matching it to GitHub's description. */
 export interface RecordedRequest {
@@ -16,6 +23,7 @@ export interface RecordedRequest {
   path: string;
   pathParams: Record<string, string>;
   query: URLSearchParams;
+  /** The parsed JSON body; for an upload, the raw bytes (a Buffer). */
   body: unknown;
   headers: IncomingMessage['headers'];
 }
@@ -34,11 +42,19 @@ export interface HandlerTools {
   example(status: number): unknown;
   /** Base URL of this server, for Link headers. */
   baseUrl: string;
+  /** Origin of uploads on this server (see `GitHubApiServer.uploadsUrl`), for a release's `upload_url`. */
+  uploadsUrl: string;
 }
 
 export interface GitHubApiServer {
   /** Use as `GITHUB_API_URL` / Octokit `baseUrl`. */
   url: string;
+  /**
+   * The origin of uploads (what `https://uploads.github.com` is on github.com): a release's `upload_url`
+   * is `<uploadsUrl>/repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}`. Uploads sent to
+   * `url` instead, or API calls sent here, are violations, as they would fail on GitHub.
+   */
+  uploadsUrl: string;
   requests: RecordedRequest[];
   /**
    * Every departure from GitHub's description: undocumented routes, bad parameters or bodies, and
@@ -48,12 +64,17 @@ export interface GitHubApiServer {
   close(): Promise<void>;
 }
 
-async function readBody(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  if (chunks.length === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text === '') return undefined;
+  return Buffer.concat(chunks);
+}
+
+/** The body as the operation takes it: raw bytes for an upload, else JSON (or text when it is not JSON). */
+function decodeBody(raw: Buffer, matched: MatchedOperation | undefined): unknown {
+  if (raw.length === 0) return undefined;
+  if (matched && isBinaryBody(matched)) return raw;
+  const text = raw.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -81,12 +102,14 @@ export async function startGitHubApiServer(handlers: Record<string, Handler>): P
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
-    const body = await readBody(request);
-    const matched: MatchedOperation | undefined = matchOperation(method, url.pathname);
+    const upload = url.pathname.startsWith(`${UPLOADS_PREFIX}/`);
+    const path = upload ? url.pathname.slice(UPLOADS_PREFIX.length) : url.pathname;
+    const matched: MatchedOperation | undefined = matchOperation(method, path);
+    const body = decodeBody(await readBody(request), matched);
     const recorded: RecordedRequest = {
       method,
       route: matched?.route,
-      path: url.pathname,
+      path,
       pathParams: matched?.pathParams ?? {},
       query: url.searchParams,
       body,
@@ -95,6 +118,16 @@ export async function startGitHubApiServer(handlers: Record<string, Handler>): P
     requests.push(recorded);
     if (!matched) {
       violations.push(`${method} ${url.pathname}: not an endpoint of GitHub's REST API`);
+      send(response, { status: 404, body: { message: 'Not Found' } });
+      return;
+    }
+    const servedAt = matched.operation.servers?.[0]?.url;
+    if (upload !== (servedAt !== undefined)) {
+      violations.push(
+        servedAt
+          ? `${matched.route}: served at ${servedAt} (the uploads origin, here ${baseUrl}${UPLOADS_PREFIX}), not at the API URL`
+          : `${matched.route}: an API call sent to the uploads origin`,
+      );
       send(response, { status: 404, body: { message: 'Not Found' } });
       return;
     }
@@ -114,6 +147,7 @@ export async function startGitHubApiServer(handlers: Record<string, Handler>): P
       const reply = await handler(recorded, {
         example: (status) => exampleResponse(matched, status),
         baseUrl,
+        uploadsUrl: `${baseUrl}${UPLOADS_PREFIX}`,
       });
       const withBody =
         reply.body === undefined ? { ...reply, body: exampleResponse(matched, reply.status) } : reply;
@@ -132,6 +166,7 @@ export async function startGitHubApiServer(handlers: Record<string, Handler>): P
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: baseUrl,
+    uploadsUrl: `${baseUrl}${UPLOADS_PREFIX}`,
     requests,
     violations,
     close: () =>

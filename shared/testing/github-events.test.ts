@@ -1,6 +1,10 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workflowRunEvent } from './github-events.ts';
+import { readGitHubContext } from '../runtime/github-context.ts';
+import { releaseEvent, workflowRunEvent } from './github-events.ts';
 import { checkWebhookPayload } from './github-openapi.ts';
+import { tempDir } from './temp-dir.ts';
 
 describe('event payloads', () => {
   it("a workflow_run event of a fork's pull request run matches GitHub's webhook schema", () => {
@@ -36,5 +40,25 @@ describe('event payloads', () => {
     expect(checkWebhookPayload('workflow-run-completed', withoutRun)).toEqual([
       "must have required property 'workflow_run'",
     ]);
+  });
+
+  it("a release event matches GitHub's webhook schema, and the run context has its release", async () => {
+    const payload = releaseEvent({
+      owner: 'octo-org',
+      repo: 'models',
+      releaseId: 31,
+      tag: 'v1.1.0',
+      uploadsUrl: 'http://127.0.0.1:8/api/uploads',
+    });
+    expect(checkWebhookPayload('release-published', payload)).toEqual([]);
+    const file = join(await tempDir(), 'event.json');
+    await writeFile(file, JSON.stringify(payload));
+    const context = readGitHubContext({ GITHUB_EVENT_NAME: 'release', GITHUB_EVENT_PATH: file });
+    expect(context.release).toEqual({
+      id: 31,
+      tagName: 'v1.1.0',
+      uploadUrl: 'http://127.0.0.1:8/api/uploads/repos/octo-org/models/releases/31/assets{?name,label}',
+    });
+    expect(context.pullRequest).toBeUndefined();
   });
 });

@@ -135,3 +135,51 @@ export function workflowRunEvent(options: WorkflowRunEventOptions): Record<strin
     sender: example('/user'),
   };
 }
+
+export interface ReleaseEventOptions extends Repository {
+  releaseId: number;
+  tag: string;
+  /** The origin of uploads: `https://uploads.github.com` on github.com, a test server's `uploadsUrl` here. */
+  uploadsUrl?: string;
+  /** The commit the tag points at (what `target_commitish` may name). */
+  target?: string;
+}
+
+/**
+ * A `release` event (`published`) payload: a release was published for a tag. Built from GitHub's own
+ * example of a release (from @octokit/openapi) with the given id, tag and upload origin put in;
+ * `checkWebhookPayload('release-published', ...)` checks it against GitHub's webhook schema.
+ */
+export function releaseEvent(options: ReleaseEventOptions): Record<string, unknown> {
+  // As for workflow_run: the webhook's repository requires `language` and no template repository object.
+  const { template_repository: _template, ...rest } = repositoryObject(options);
+  const repository: Record<string, unknown> = { ...rest, language: 'Python' };
+  const { owner, repo, releaseId, tag } = options;
+  const release = example(`/repos/${owner}/${repo}/releases/${releaseId}`);
+  const api = `https://api.github.com/repos/${owner}/${repo}`;
+  const uploads = options.uploadsUrl ?? 'https://uploads.github.com';
+  return {
+    action: 'published',
+    release: {
+      ...release,
+      id: releaseId,
+      tag_name: tag,
+      name: tag,
+      target_commitish: options.target ?? 'main',
+      draft: false,
+      prerelease: false,
+      url: `${api}/releases/${releaseId}`,
+      html_url: `https://github.com/${owner}/${repo}/releases/tag/${tag}`,
+      assets_url: `${api}/releases/${releaseId}/assets`,
+      upload_url: `${uploads}/repos/${owner}/${repo}/releases/${releaseId}/assets{?name,label}`,
+      tarball_url: `${api}/tarball/${tag}`,
+      zipball_url: `${api}/zipball/${tag}`,
+      // The webhook's release requires `updated_at`, which the REST example leaves out.
+      updated_at: release.published_at,
+      // Assets are attached after publishing; the webhook lists those there were at that moment.
+      assets: [],
+    },
+    repository,
+    sender: example('/user'),
+  };
+}

@@ -18,6 +18,8 @@ interface MediaType {
 }
 interface Operation {
   operationId: string;
+  /** Set when the operation is served elsewhere than the API (uploads: `https://uploads.github.com`). */
+  servers?: { url: string }[];
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content?: Record<string, MediaType> };
   responses: Record<string, { content?: Record<string, MediaType> }>;
@@ -145,6 +147,12 @@ export function checkRequest(
     if (requestBody?.required) problems.push('missing required request body');
   } else if (!requestBody) {
     problems.push('a body was sent to an operation that takes none');
+  } else if (isBinaryBody(matched)) {
+    // The raw bytes of a file; its media type is the file's, which the Content-Type header must give.
+    if (!contentType) problems.push('a raw body needs a content-type giving its media type');
+    else if (!/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType))
+      problems.push(`content-type ${contentType} is not a media type`);
+    if (!Buffer.isBuffer(body)) problems.push('the body is not raw bytes');
   } else {
     const schema = requestBody.content?.['application/json']?.schema;
     if (!contentType?.includes('application/json'))
@@ -152,6 +160,15 @@ export function checkRequest(
     if (schema) problems.push(...validateAgainst(schema, body).map((problem) => `body ${problem}`));
   }
   return problems;
+}
+
+/**
+ * Whether the operation takes a file's raw bytes rather than JSON (uploading a release asset). GitHub
+ * documents it as `application/octet-stream` and, in prose, accepts any media type in `Content-Type`.
+ */
+export function isBinaryBody(matched: MatchedOperation): boolean {
+  const content = matched.operation.requestBody?.content ?? {};
+  return !('application/json' in content) && content['application/octet-stream']?.schema?.format === 'binary';
 }
 
 /** The description's example response body for an operation and status, deep-copied; undefined if none. */
