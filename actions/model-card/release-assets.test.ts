@@ -161,7 +161,7 @@ describe('attaching the evidence to a GitHub release', () => {
       message:
         'could not attach the evidence to release v1.1.0 (id 42): uploading evidence.json: HTTP 422 Validation Failed: {"resource":"Release","code":"custom","message":"Cannot upload assets to an immutable release."}',
     });
-    expect(log).toContain(`::error::${check!.message}\n`);
+    expect(log).toContain(`::error title=model-card%3A release.assets::${check!.message}\n`);
     expect(server.violations).toEqual([]);
   });
 

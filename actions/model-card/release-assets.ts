@@ -42,7 +42,7 @@ export function releaseTarget(
   return undefined;
 }
 
-const describe = (target: ReleaseTarget) =>
+const nameOf = (target: ReleaseTarget) =>
   'release' in target
     ? `release ${target.release.tagName} (id ${target.release.id})`
     : `release ${target.tag}`;
@@ -59,14 +59,15 @@ export interface ReleaseAttachment {
 /**
  * Attaches `files` (the card, the evidence bundle, the gate results) to the release, replacing assets of
  * the same name so a rerun works. Never throws for GitHub's answers: a failure is a failing check naming
- * the release, since a release without its evidence is what the release workflow exists to prevent.
+ * the release (annotated as an error by runGate), since a release without its evidence is what the
+ * release workflow exists to prevent.
  */
 export async function attachToRelease(
   runtime: Runtime,
   target: ReleaseTarget,
   files: readonly string[],
 ): Promise<ReleaseAttachment> {
-  const where = describe(target);
+  const where = nameOf(target);
   if (runtime.kind === 'local') {
     runtime.log.info(
       `Release assets: nothing attached to ${where}; the local runtime has no network (attaching happens in a GitHub workflow).`,
@@ -79,7 +80,6 @@ export async function attachToRelease(
   const { github, context } = runtime;
   if (!github) {
     const message = `no token: cannot attach the evidence to ${where}`;
-    runtime.log.error(message);
     return { check: { id: CHECK_ID, status: 'fail', message }, attached: [] };
   }
   let release: Release;
@@ -96,11 +96,10 @@ export async function attachToRelease(
         error instanceof ReleaseAssetError && error.status === 404
           ? `no ${where} in ${context.repository.owner}/${context.repository.repo}: nothing attached`
           : `could not attach the evidence to ${where}: ${errorMessage(error)}`;
-      runtime.log.error(message);
       return { check: { id: CHECK_ID, status: 'fail', message }, attached: [] };
     }
   }
-  const releaseName = describe({ release });
+  const releaseName = nameOf({ release });
   const assets = [];
   for (const file of files) {
     const name = basename(file);
@@ -116,7 +115,6 @@ export async function attachToRelease(
     attached = await attachReleaseAssets(github, release, assets);
   } catch (error) {
     const message = `could not attach the evidence to ${releaseName}: ${errorMessage(error)}`;
-    runtime.log.error(message);
     return { check: { id: CHECK_ID, status: 'fail', message }, attached: [] };
   }
   const replaced = attached.filter((asset) => asset.replaced).length;
