@@ -78,17 +78,22 @@ jobs:
         if: always()
 `;
 
+/** A folder per job and matrix shard under `root`, with the `sub` folder the workflow's steps use. */
+function jobWorkspace(root: string) {
+  return async (job: string, matrix: Record<string, unknown>) => {
+    const dir = join(root, job, String(matrix.shard ?? ''));
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    return dir;
+  };
+}
+
 describe('runWorkflow', () => {
   it('runs jobs in needs order, with env, file commands, outputs, matrix legs and status functions', async () => {
     const workspace = await tempDir();
     const workflow = parseWorkflow(WORKFLOW);
     const run = await runWorkflow({
       workflow,
-      workspace: async (job, matrix) => {
-        const dir = join(workspace, job, String(matrix.shard ?? ''));
-        await mkdir(join(dir, 'sub'), { recursive: true });
-        return dir;
-      },
+      workspace: jobWorkspace(workspace),
       event: {
         name: 'workflow_dispatch',
         payload: workflowDispatchEvent({
@@ -136,11 +141,7 @@ describe('runWorkflow', () => {
     workflow.jobs.build!.steps.splice(2);
     const run = await runWorkflow({
       workflow,
-      workspace: async (job, matrix) => {
-        const dir = join(workspace, job, String(matrix.shard ?? ''));
-        await mkdir(join(dir, 'sub'), { recursive: true });
-        return dir;
-      },
+      workspace: jobWorkspace(workspace),
       event: {
         name: 'pull_request',
         payload: pullRequestEvent({

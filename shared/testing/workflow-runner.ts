@@ -35,18 +35,20 @@ const Step = z.looseObject({
   with: z.record(z.string(), Scalar).optional(),
   env: z.record(z.string(), Scalar).optional(),
 });
+/** `defaults:` of a workflow or a job: the shell and working directory of its `run:` steps. */
+const Defaults = z
+  .looseObject({
+    run: z
+      .looseObject({ shell: z.string().optional(), 'working-directory': z.string().optional() })
+      .optional(),
+  })
+  .optional();
 const Job = z.looseObject({
   needs: z.union([z.string(), z.array(z.string())]).optional(),
   if: z.union([z.string(), z.boolean()]).optional(),
   env: z.record(z.string(), Scalar).optional(),
   outputs: z.record(z.string(), z.string()).optional(),
-  defaults: z
-    .looseObject({
-      run: z
-        .looseObject({ shell: z.string().optional(), 'working-directory': z.string().optional() })
-        .optional(),
-    })
-    .optional(),
+  defaults: Defaults,
   strategy: z
     .looseObject({
       matrix: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
@@ -62,13 +64,7 @@ const Workflow = z.looseObject({
   name: z.string().optional(),
   on: z.unknown(),
   env: z.record(z.string(), Scalar).optional(),
-  defaults: z
-    .looseObject({
-      run: z
-        .looseObject({ shell: z.string().optional(), 'working-directory': z.string().optional() })
-        .optional(),
-    })
-    .optional(),
+  defaults: Defaults,
   jobs: z.record(z.string(), Job),
 });
 export type Workflow = z.infer<typeof Workflow>;
