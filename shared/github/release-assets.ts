@@ -133,7 +133,8 @@ export async function attachReleaseAssets(
         release_id: releaseId,
         name: asset.name,
         data: asset.data,
-        headers: { 'content-type': asset.contentType, 'content-length': asset.data.byteLength },
+        // fetch sets Content-Length, which GitHub requires, from the bytes.
+        headers: { 'content-type': asset.contentType },
       }),
     );
     attached.push({

@@ -109,6 +109,7 @@ describe('the OpenAPI-checking GitHub test server', () => {
     expect(Buffer.isBuffer(recorded?.body) && recorded.body.equals(bytes)).toBe(true);
     expect(recorded?.path).toBe('/repos/acme/loans/releases/7/assets');
     expect(recorded?.query.get('name')).toBe('evidence.json');
+    expect(recorded?.headers['content-length']).toBe(String(bytes.length));
     expect(server.violations).toEqual([]);
 
     // Sent to the API origin, without a media type, or without the asset's name: each one a violation.
