@@ -140,7 +140,7 @@ describe('attaching the evidence to a GitHub release', () => {
     const release = releaseStore(RELEASE);
     server = await startGitHubApiServer({
       ...release.handlers,
-      // What GitHub answers for an immutable release, whose assets are fixed once it is published.
+      // GitHub refuses the upload with a 422, the one error status it documents for it (an immutable release).
       [RELEASE_ROUTES.upload]: () => ({
         status: 422,
         body: {
