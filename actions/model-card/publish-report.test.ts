@@ -1,20 +1,16 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { GateReport } from '../../shared/gate.ts';
-import { runGate } from '../../shared/run-gate.ts';
-import { createGitHubRuntime } from '../../shared/runtime/github-runtime.ts';
 import {
   type GitHubApiServer,
   type Handler,
   paginate,
   startGitHubApiServer,
 } from '../../shared/testing/github-api-server.ts';
-import { tempDir } from '../../shared/testing/temp-dir.ts';
-import { loadMlgateConfig } from '../gates.ts';
-import { modelCardGate } from './gate.ts';
 import {
   createTestProject,
+  runModelCardAction,
   SAMPLE_REPORTS,
   type TestProject,
   writeSampleResult,
@@ -70,55 +66,25 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Runs the gate as the action does on a pull_request event, against the local API server. */
-async function runInWorkflow(
+/** Runs the gate as the action does on a pull_request (or workflow_run) event. */
+function runInWorkflow(
   project: TestProject,
   api: GitHubApiServer,
   options: { fork?: boolean; workflowRun?: boolean; inputs?: Record<string, string> } = {},
 ) {
-  const runner = await tempDir('mlgate-runner-');
-  const event = join(runner, 'event.json');
-  await writeFile(
-    event,
-    JSON.stringify({
-      pull_request: {
-        number: 7,
-        base: { sha: 'f'.repeat(40) },
-        head: { sha: HEAD_SHA, repo: { fork: options.fork === true } },
-      },
-    }),
+  const payload = {
+    pull_request: {
+      number: 7,
+      base: { sha: 'f'.repeat(40) },
+      head: { sha: HEAD_SHA, repo: { fork: options.fork === true } },
+    },
+  };
+  return runModelCardAction(
+    project,
+    api,
+    { name: options.workflowRun ? 'workflow_run' : 'pull_request', payload, sha: 'e'.repeat(40) },
+    options.inputs,
   );
-  for (const file of ['summary.md', 'output.txt']) await writeFile(join(runner, file), '');
-  const env: Record<string, string> = {
-    GITHUB_API_URL: api.url,
-    GITHUB_REPOSITORY: 'acme/loans',
-    GITHUB_SHA: 'e'.repeat(40),
-    GITHUB_EVENT_NAME: options.workflowRun ? 'workflow_run' : 'pull_request',
-    GITHUB_EVENT_PATH: event,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '42',
-    GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
-    GITHUB_OUTPUT: join(runner, 'output.txt'),
-    MLGATE_ARTIFACT_DIR: join(runner, 'artifacts'),
-  };
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  // @actions/core writes log lines to stdout; keep the test output quiet.
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const runtime = createGitHubRuntime({ token: 'test-token' });
-  const config = await loadMlgateConfig(project.configFile);
-  const outcome = await runGate(modelCardGate, {
-    config,
-    runtime,
-    out: project.out,
-    inputs: options.inputs ?? {},
-  });
-  vi.mocked(process.stdout.write).mockRestore();
-  return {
-    ...outcome,
-    summary: await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8'),
-    outputs: await readFile(env.GITHUB_OUTPUT!, 'utf8'),
-    artifacts: join(runner, 'artifacts'),
-  };
 }
 
 /** Commit statuses are throttled writes (one a second); tests other than the first do without them. */

@@ -1,17 +1,21 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runGate } from '../../shared/run-gate.ts';
-import { createGitHubRuntime } from '../../shared/runtime/github-runtime.ts';
 import { createLocalRuntime } from '../../shared/runtime/local-runtime.ts';
 import { type GitHubApiServer, startGitHubApiServer } from '../../shared/testing/github-api-server.ts';
 import { pullRequestEvent, releaseEvent } from '../../shared/testing/github-events.ts';
 import { memoryStream } from '../../shared/testing/memory-stream.ts';
 import { RELEASE_ROUTES, releaseStore } from '../../shared/testing/release-store.ts';
-import { tempDir } from '../../shared/testing/temp-dir.ts';
 import { loadMlgateConfig } from '../gates.ts';
 import { modelCardGate } from './gate.ts';
-import { createTestProject, type TestProject, writeSampleResults } from './test-project.ts';
+import {
+  createTestProject,
+  runModelCardAction,
+  type TestEvent,
+  type TestProject,
+  writeSampleResults,
+} from './test-project.ts';
 
 const RELEASE = { id: 42, tag: 'v1.1.0' };
 /** Commit statuses are writes GitHub wants a second apart; these tests are about the release. */
@@ -29,49 +33,33 @@ async function runInWorkflow(
   api: GitHubApiServer,
   options: { event?: 'release' | 'pull_request'; inputs?: Record<string, string> } = {},
 ) {
-  const eventName = options.event ?? 'release';
   const repository = { owner: 'acme', repo: 'loans' };
-  const payload =
-    eventName === 'release'
-      ? releaseEvent({ ...repository, releaseId: RELEASE.id, tag: RELEASE.tag, uploadsUrl: api.uploadsUrl })
-      : pullRequestEvent({ ...repository, number: 7, headSha: 'a'.repeat(40), baseSha: 'b'.repeat(40) });
-  const runner = await tempDir('mlgate-runner-');
-  const env: Record<string, string> = {
-    GITHUB_API_URL: api.url,
-    GITHUB_REPOSITORY: 'acme/loans',
-    GITHUB_SHA: 'c'.repeat(40),
-    GITHUB_REF: eventName === 'release' ? `refs/tags/${RELEASE.tag}` : 'refs/pull/7/merge',
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: join(runner, 'event.json'),
-    GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
-    GITHUB_OUTPUT: join(runner, 'output.txt'),
-    MLGATE_ARTIFACT_DIR: join(runner, 'artifacts'),
-  };
-  await writeFile(env.GITHUB_EVENT_PATH!, JSON.stringify(payload));
-  for (const file of [env.GITHUB_STEP_SUMMARY!, env.GITHUB_OUTPUT!]) await writeFile(file, '');
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const stdout: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout.push(String(chunk));
-    return true;
-  });
-  try {
-    const outcome = await runGate(modelCardGate, {
-      config: await loadMlgateConfig(project.configFile),
-      runtime: createGitHubRuntime({ token: 'test-token' }),
-      out: project.out,
-      inputs: options.inputs ?? {},
-    });
-    const check = outcome.result.checks.find((candidate) => candidate.id === 'release.assets');
-    return {
-      ...outcome,
-      check,
-      log: stdout.join(''),
-      summary: await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8'),
-    };
-  } finally {
-    vi.mocked(process.stdout.write).mockRestore();
-  }
+  const event: TestEvent =
+    options.event === 'pull_request'
+      ? {
+          name: 'pull_request',
+          payload: pullRequestEvent({
+            ...repository,
+            number: 7,
+            headSha: 'a'.repeat(40),
+            baseSha: 'b'.repeat(40),
+          }),
+          sha: 'c'.repeat(40),
+          ref: 'refs/pull/7/merge',
+        }
+      : {
+          name: 'release',
+          payload: releaseEvent({
+            ...repository,
+            releaseId: RELEASE.id,
+            tag: RELEASE.tag,
+            uploadsUrl: api.uploadsUrl,
+          }),
+          sha: 'c'.repeat(40),
+          ref: `refs/tags/${RELEASE.tag}`,
+        };
+  const outcome = await runModelCardAction(project, api, event, options.inputs);
+  return { ...outcome, check: outcome.result.checks.find((candidate) => candidate.id === 'release.assets') };
 }
 
 const requested = (api: GitHubApiServer, from = 0) =>

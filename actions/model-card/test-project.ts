@@ -1,13 +1,17 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import { z } from 'zod';
 import { defineGate, type GateReport } from '../../shared/gate.ts';
 import { runGate } from '../../shared/run-gate.ts';
+import { createGitHubRuntime } from '../../shared/runtime/github-runtime.ts';
 import { createLocalRuntime } from '../../shared/runtime/local-runtime.ts';
+import type { GitHubApiServer } from '../../shared/testing/github-api-server.ts';
 import { memoryStream } from '../../shared/testing/memory-stream.ts';
 import { tempDir } from '../../shared/testing/temp-dir.ts';
 import { tinyOnnxModel } from '../../shared/testing/tiny-onnx-model.ts';
 import { loadMlgateConfig } from '../gates.ts';
+import { modelCardGate } from './gate.ts';
 
 /** A gate that reports what it is told: stands in for the real gates, which are built in parallel. */
 function fakeGate(name: string, report: GateReport) {
@@ -192,4 +196,65 @@ export async function writeSampleResult(
 export async function writeSampleResults(project: TestProject, gates: readonly SampleGate[]): Promise<void> {
   for (const gate of gates)
     await writeSampleResult(project, gate, SAMPLE_REPORTS[gate] as unknown as GateReport);
+}
+
+/** The event a test runs the model-card action on. */
+export interface TestEvent {
+  name: string;
+  payload: unknown;
+  sha: string;
+  ref?: string;
+}
+
+/**
+ * Runs model-card as its action does (the GitHub runtime, the runner's environment variables and files)
+ * on `event`, against the local API server. Returns the outcome, the log @actions/core wrote, the job
+ * summary, the outputs file and the artifact folder.
+ */
+export async function runModelCardAction(
+  project: TestProject,
+  api: GitHubApiServer,
+  event: TestEvent,
+  inputs: Record<string, string> = {},
+) {
+  const runner = await tempDir('mlgate-runner-');
+  const env: Record<string, string> = {
+    GITHUB_API_URL: api.url,
+    GITHUB_REPOSITORY: 'acme/loans',
+    GITHUB_SHA: event.sha,
+    GITHUB_EVENT_NAME: event.name,
+    GITHUB_EVENT_PATH: join(runner, 'event.json'),
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '42',
+    GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
+    GITHUB_OUTPUT: join(runner, 'output.txt'),
+    MLGATE_ARTIFACT_DIR: join(runner, 'artifacts'),
+    ...(event.ref ? { GITHUB_REF: event.ref } : {}),
+  };
+  await writeFile(env.GITHUB_EVENT_PATH!, JSON.stringify(event.payload));
+  for (const file of [env.GITHUB_STEP_SUMMARY!, env.GITHUB_OUTPUT!]) await writeFile(file, '');
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  // @actions/core writes log lines to stdout: kept for the test, not printed.
+  const log: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    log.push(String(chunk));
+    return true;
+  });
+  try {
+    const outcome = await runGate(modelCardGate, {
+      config: await loadMlgateConfig(project.configFile),
+      runtime: createGitHubRuntime({ token: 'test-token' }),
+      out: project.out,
+      inputs,
+    });
+    return {
+      ...outcome,
+      log: log.join(''),
+      summary: await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8'),
+      outputs: await readFile(env.GITHUB_OUTPUT!, 'utf8'),
+      artifacts: join(runner, 'artifacts'),
+    };
+  } finally {
+    vi.mocked(process.stdout.write).mockRestore();
+  }
 }
