@@ -72,6 +72,47 @@ function pairs(
   return undefined;
 }
 
+/** How a disparity sets two values against each other, and which of two results is the worse. */
+interface Measure {
+  of(a: number, b: number): number | undefined;
+  worse(a: number, b: number): boolean;
+}
+
+const DIFFERENCE: Measure = { of: (a, b) => Math.abs(a - b), worse: (a, b) => a > b };
+const RATIO: Measure = { of: symmetricRatio, worse: (a, b) => a < b };
+
+/**
+ * One disparity over groups: `between_groups` sets the largest against the smallest value;
+ * `to_overall` and `reference` set each group against the other side and keep the worst pair (the first
+ * one, on ties). Pairs the measure leaves undefined are skipped.
+ */
+function aggregate(
+  values: readonly GroupValue[],
+  overall: number | undefined,
+  comparison: Comparison,
+  measure: Measure,
+): Aggregate {
+  const { defined, undefinedGroups } = split(values);
+  const base = { undefinedGroups, groups: defined.length };
+  if (defined.length === 0) return { value: undefined, ...base };
+  if (comparison.method === 'between_groups') {
+    const { high, low } = extremes(defined);
+    return { value: measure.of(high.value, low.value), high: high.group, low: low.group, ...base };
+  }
+  let worst: { value: number; high: string; low: string } | undefined;
+  for (const entry of pairs(defined, overall, comparison) ?? []) {
+    const value = measure.of(entry.value, entry.other);
+    if (value === undefined || (worst && !measure.worse(value, worst.value))) continue;
+    const groupIsHigh = entry.value >= entry.other;
+    worst = {
+      value,
+      high: groupIsHigh ? entry.group : entry.against,
+      low: groupIsHigh ? entry.against : entry.group,
+    };
+  }
+  return worst ? { ...worst, ...base } : { value: undefined, ...base };
+}
+
 /**
  * Fairlearn's `MetricFrame.difference`: `between_groups` max − min over groups, `to_overall`
  * max |group − overall|; `reference` max |group − reference|. Undefined group values are skipped (as
@@ -82,26 +123,7 @@ export function difference(
   overall: number | undefined,
   comparison: Comparison,
 ): Aggregate {
-  const { defined, undefinedGroups } = split(values);
-  const base = { undefinedGroups, groups: defined.length };
-  if (defined.length === 0) return { value: undefined, ...base };
-  if (comparison.method === 'between_groups') {
-    const { high, low } = extremes(defined);
-    return { value: high.value - low.value, high: high.group, low: low.group, ...base };
-  }
-  const compared = pairs(defined, overall, comparison);
-  if (!compared || compared.length === 0) return { value: undefined, ...base };
-  let worst = compared[0]!;
-  for (const entry of compared) {
-    if (Math.abs(entry.value - entry.other) > Math.abs(worst.value - worst.other)) worst = entry;
-  }
-  const groupIsHigh = worst.value >= worst.other;
-  return {
-    value: Math.abs(worst.value - worst.other),
-    high: groupIsHigh ? worst.group : worst.against,
-    low: groupIsHigh ? worst.against : worst.group,
-    ...base,
-  };
+  return aggregate(values, overall, comparison, DIFFERENCE);
 }
 
 /**
@@ -114,29 +136,7 @@ export function ratio(
   overall: number | undefined,
   comparison: Comparison,
 ): Aggregate {
-  const { defined, undefinedGroups } = split(values);
-  const base = { undefinedGroups, groups: defined.length };
-  if (defined.length === 0) return { value: undefined, ...base };
-  if (comparison.method === 'between_groups') {
-    const { high, low } = extremes(defined);
-    return { value: symmetricRatio(low.value, high.value), high: high.group, low: low.group, ...base };
-  }
-  const compared = pairs(defined, overall, comparison);
-  if (!compared || compared.length === 0) return { value: undefined, ...base };
-  let worst: { value: number; high: string; low: string } | undefined;
-  for (const entry of compared) {
-    const value = symmetricRatio(entry.value, entry.other);
-    if (value === undefined) continue;
-    if (!worst || value < worst.value) {
-      const groupIsHigh = entry.value >= entry.other;
-      worst = {
-        value,
-        high: groupIsHigh ? entry.group : entry.against,
-        low: groupIsHigh ? entry.against : entry.group,
-      };
-    }
-  }
-  return worst ? { ...worst, ...base } : { value: undefined, ...base };
+  return aggregate(values, overall, comparison, RATIO);
 }
 
 /** What a disparity name means: which rates, and whether it is a difference or a ratio. */
