@@ -14,7 +14,7 @@ import { type GitHubApiServer, startGitHubApiServer } from '../../shared/testing
 import { loadMlgateConfig } from '../gates.ts';
 import { promoteGate } from './gate.ts';
 import { type GitHubState, gitHubHandlers, newGitHubState } from './github-fake.ts';
-import { ALL_PASS, commitAll, promoteRepo, writeEvidence, writeModel } from './test-repo.ts';
+import { promoteRepo } from './test-repo.ts';
 
 let server: GitHubApiServer | undefined;
 let savedEnv: NodeJS.ProcessEnv;
@@ -67,16 +67,7 @@ function testRuntime(url: string) {
 
 async function setup(state: GitHubState) {
   const repo = await promoteRepo({ version: '1.0.0' });
-  const digest = await writeModel(repo.modelFile, { bytes: new Uint8Array([8, 1, 18, 3, 1, 2, 3]) });
-  const commit = await commitAll(repo.dir, 'model 1.0.0');
-  await writeEvidence(join(repo.out, 'evidence.json'), {
-    model: 'loan-default',
-    version: '1.0.0',
-    modelFile: repo.modelFile,
-    modelPath: 'models/m.onnx',
-    gates: ALL_PASS,
-    commit,
-  });
+  const { digest, commit } = await repo.build('1.0.0', new Uint8Array([8, 1, 18, 3, 1, 2, 3]));
   server = await startGitHubApiServer(gitHubHandlers(state));
   const url = server.url;
   const config = await loadMlgateConfig(repo.config);

@@ -11,7 +11,7 @@ import { memoryStream } from '../../shared/testing/memory-stream.ts';
 import { main } from '../cli.ts';
 import { loadMlgateConfig } from '../gates.ts';
 import { promoteGate } from './gate.ts';
-import { ALL_PASS, commitAll, git, promoteRepo, writeEvidence, writeModel } from './test-repo.ts';
+import { ALL_PASS, commitAll, git, promoteRepo } from './test-repo.ts';
 
 async function cli(...args: string[]) {
   const stdout = memoryStream();
@@ -23,18 +23,11 @@ async function cli(...args: string[]) {
 /** A repo where loan-default v1.0.0 is committed with passing evidence in out/evidence.json. */
 async function setup(gates: Record<string, 'pass' | 'warn' | 'fail' | 'error'> = ALL_PASS) {
   const repo = await promoteRepo({ version: '1.0.0' });
-  const digest = await writeModel(repo.modelFile, {
-    bytes: new Uint8Array([8, 1, 18, 4, 116, 101, 115, 116, 1]),
-  });
-  const commit = await commitAll(repo.dir, 'model 1.0.0');
-  await writeEvidence(join(repo.out, 'evidence.json'), {
-    model: 'loan-default',
-    version: '1.0.0',
-    modelFile: repo.modelFile,
-    modelPath: 'models/m.onnx',
+  const { digest, commit } = await repo.build(
+    '1.0.0',
+    new Uint8Array([8, 1, 18, 4, 116, 101, 115, 116, 1]),
     gates,
-    commit,
-  });
+  );
   const promote = (...args: string[]) => cli('promote', '--config', repo.config, '--out', repo.out, ...args);
   return { ...repo, digest, commit, promote };
 }
@@ -152,19 +145,10 @@ describe('mlgate promote (local git registry)', () => {
     expect((await repo.promote('--to', 'staging')).code).toBe(0);
     expect((await repo.promote('--to', 'production')).code).toBe(0);
     // Version 1.1.0: new bytes, a new commit, new evidence.
-    await repo.writeConfig('1.1.0');
-    const digest = await writeModel(repo.modelFile, {
-      bytes: new Uint8Array([8, 1, 18, 4, 116, 101, 115, 116, 2]),
-    });
-    const commit = await commitAll(repo.dir, 'model 1.1.0');
-    await writeEvidence(join(repo.out, 'evidence.json'), {
-      model: 'loan-default',
-      version: '1.1.0',
-      modelFile: repo.modelFile,
-      modelPath: 'models/m.onnx',
-      gates: ALL_PASS,
-      commit,
-    });
+    const { digest } = await repo.build(
+      '1.1.0',
+      new Uint8Array([8, 1, 18, 4, 116, 101, 115, 116, 2]),
+    );
     expect((await repo.promote('--to', 'staging')).code).toBe(0);
     expect((await repo.promote('--to', 'production', '--reason', 'better AUC')).code).toBe(0);
     expect(currentAssignment(await readRegistry(repo.dir), 'loan-default', 'production')?.digest).toBe(

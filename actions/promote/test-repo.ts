@@ -122,6 +122,29 @@ export async function promoteRepo(options: { version: string; policy?: string })
     );
   await writeConfig(options.version);
   const modelFile = join(dir, 'models/m.onnx');
+  const out = join(dir, 'out');
   await writeFile(join(dir, '.gitignore'), 'out/\n');
-  return { dir, config, modelFile, out: join(dir, 'out'), writeConfig };
+  /**
+   * Builds `version` as CI would: the config names it, the model has `bytes`, both are committed, and
+   * out/evidence.json records the gate verdicts for that commit.
+   */
+  const build = async (
+    version: string,
+    bytes: Uint8Array,
+    gates: Record<string, Evidence['verdict']> = ALL_PASS,
+  ) => {
+    await writeConfig(version);
+    const digest = await writeModel(modelFile, { bytes });
+    const commit = await commitAll(dir, `model ${version}`);
+    await writeEvidence(join(out, 'evidence.json'), {
+      model: 'loan-default',
+      version,
+      modelFile,
+      modelPath: 'models/m.onnx',
+      gates,
+      commit,
+    });
+    return { digest, commit };
+  };
+  return { dir, config, modelFile, out, writeConfig, build };
 }
