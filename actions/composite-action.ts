@@ -23,23 +23,7 @@ export const PINNED_ACTIONS = {
   },
 } as const;
 
-/**
- * Runners (`RUNNER_OS-RUNNER_ARCH`) each native package has prebuilt binaries for, read from the
- * packages themselves: onnxruntime-node 1.30 ships bin/napi-v6/{linux/x64,linux/arm64,darwin/arm64,
- * win32/x64,win32/arm64} (no Intel macOS), @duckdb/node-bindings 1.5 has optional packages for all six.
- */
-export const NATIVE_PLATFORMS: Record<string, readonly string[]> = {
-  'onnxruntime-node': ['Linux-X64', 'Linux-ARM64', 'macOS-ARM64', 'Windows-X64', 'Windows-ARM64'],
-  '@duckdb/node-api': [
-    'Linux-X64',
-    'Linux-ARM64',
-    'macOS-X64',
-    'macOS-ARM64',
-    'Windows-X64',
-    'Windows-ARM64',
-  ],
-};
-
+/** Every GitHub-hosted runner platform, as `RUNNER_OS-RUNNER_ARCH`. */
 const ALL_PLATFORMS = [
   'Linux-X64',
   'Linux-ARM64',
@@ -48,6 +32,16 @@ const ALL_PLATFORMS = [
   'Windows-X64',
   'Windows-ARM64',
 ];
+
+/**
+ * Runners (`RUNNER_OS-RUNNER_ARCH`) each native package has prebuilt binaries for, read from the
+ * packages themselves: onnxruntime-node 1.30 ships bin/napi-v6/{linux/x64,linux/arm64,darwin/arm64,
+ * win32/x64,win32/arm64} (no Intel macOS), @duckdb/node-bindings 1.5 has optional packages for all six.
+ */
+export const NATIVE_PLATFORMS: Record<string, readonly string[]> = {
+  'onnxruntime-node': ['Linux-X64', 'Linux-ARM64', 'macOS-ARM64', 'Windows-X64', 'Windows-ARM64'],
+  '@duckdb/node-api': ALL_PLATFORMS,
+};
 
 /** The runners on which every one of `natives` has a build. */
 export function supportedPlatforms(natives: readonly string[]): string[] {

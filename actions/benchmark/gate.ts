@@ -69,7 +69,7 @@ export const benchmarkGate = defineGate({
         baselineModel = await openSession(baseline.path, baseline.description, settings.session);
         opened.push(baselineModel);
       }
-      // A dataset or file feeding several inputs (or both models) is read once.
+      // Each input's values are read once, for both models.
       const resolved = new Map<string, Promise<ResolvedValues>>();
       const planContext = (display: string): PlanContext => ({
         model: display,

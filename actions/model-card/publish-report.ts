@@ -1,7 +1,8 @@
 import { errorMessage } from '../../shared/errors.ts';
 import { setCommitStatus } from '../../shared/github/commit-status.ts';
 import { findPullRequestByHeadSha } from '../../shared/github/find-pull-request.ts';
-import { httpStatusOf, upsertStickyComment } from '../../shared/github/sticky-comment.ts';
+import { httpStatusOf } from '../../shared/github/http-status.ts';
+import { upsertStickyComment } from '../../shared/github/sticky-comment.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import type { Runtime } from '../../shared/runtime/runtime.ts';
 import type { CardData } from './card-data.ts';

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { parseSourceText, validateSource } from '../../shared/config/yaml-file.ts';
 import { InputError } from '../../shared/errors.ts';
 import { Evidence } from '../../shared/evidence/evidence.ts';
+import { httpStatusOf } from '../../shared/github/http-status.ts';
 import type { Runtime } from '../../shared/runtime/runtime.ts';
 
 /** The file name model-card writes and every evidence source is searched for. */
@@ -65,8 +66,7 @@ async function fromRelease(tag: string, runtime: Runtime): Promise<LoadedEvidenc
       tag,
     }));
   } catch (error) {
-    if ((error as { status?: number }).status === 404)
-      throw new InputError(`--evidence release:${tag}: no such release`);
+    if (httpStatusOf(error) === 404) throw new InputError(`--evidence release:${tag}: no such release`);
     throw error;
   }
   const asset = release.assets.find((candidate) => candidate.name === EVIDENCE_FILE);

@@ -1,3 +1,4 @@
+import { httpStatusOf } from '../../shared/github/http-status.ts';
 import type { GitHubClient } from '../../shared/runtime/runtime.ts';
 
 interface Repository {
@@ -122,7 +123,7 @@ export async function environmentProtection(
     });
     return { exists: true, rules: (data.protection_rules ?? []).map((rule) => rule.type) };
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'status' in error && error.status === 404) {
+    if (httpStatusOf(error) === 404) {
       return { exists: false, rules: [] };
     }
     throw error;

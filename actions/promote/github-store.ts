@@ -1,3 +1,4 @@
+import { httpStatusOf } from '../../shared/github/http-status.ts';
 import { TagExistsError } from '../../shared/registry/git-write.ts';
 import { parseGtoTagName } from '../../shared/registry/gto-tag.ts';
 import { buildRegistry, type TagRecord } from '../../shared/registry/registry.ts';
@@ -8,10 +9,6 @@ import type { RecordStore } from './record-store.ts';
 interface Repository {
   owner: string;
   repo: string;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : undefined;
 }
 
 async function readTag(
@@ -79,7 +76,7 @@ export function createGitHubStore(github: GitHubClient, repository: Repository):
         sha: data.sha,
       });
     } catch (error) {
-      if (statusOf(error) === 422) throw new TagExistsError(tag.name);
+      if (httpStatusOf(error) === 422) throw new TagExistsError(tag.name);
       throw error;
     }
     return data.sha;

@@ -145,10 +145,7 @@ describe('mlgate promote (local git registry)', () => {
     expect((await repo.promote('--to', 'staging')).code).toBe(0);
     expect((await repo.promote('--to', 'production')).code).toBe(0);
     // Version 1.1.0: new bytes, a new commit, new evidence.
-    const { digest } = await repo.build(
-      '1.1.0',
-      new Uint8Array([8, 1, 18, 4, 116, 101, 115, 116, 2]),
-    );
+    const { digest } = await repo.build('1.1.0', new Uint8Array([8, 1, 18, 4, 116, 101, 115, 116, 2]));
     expect((await repo.promote('--to', 'staging')).code).toBe(0);
     expect((await repo.promote('--to', 'production', '--reason', 'better AUC')).code).toBe(0);
     expect(currentAssignment(await readRegistry(repo.dir), 'loan-default', 'production')?.digest).toBe(

@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.ts';
 import type { GitHubClient } from '../runtime/runtime.ts';
-import { httpStatusOf } from './sticky-comment.ts';
+import { httpStatusOf } from './http-status.ts';
 
 /** A GitHub release, as far as attaching files to it goes. */
 export interface Release {
