@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { percentileOfSorted, sortedCopy } from '../shared/stats/percentiles.ts';
 import { ACTIONS_DIR, discoverActions } from './build.ts';
 import { PRUNE_SCRIPT, readActionNatives } from './composite-action.ts';
 
@@ -33,10 +34,7 @@ function firstOutput(command: string, args: string[], env: NodeJS.ProcessEnv): P
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const median = (values: number[]) => percentileOfSorted(sortedCopy(values), 50);
 
 async function folderBytes(dir: string): Promise<number> {
   let total = 0;

@@ -1,4 +1,5 @@
 import { type Interval, wilson, zFor } from '../../shared/stats/intervals.ts';
+import { percentileOfSorted } from '../../shared/stats/percentiles.ts';
 import { createRandom } from '../../shared/stats/random.ts';
 import { type Comparison, type DisparitySpec, type DisparityValue, disparity } from './disparities.ts';
 import {
@@ -193,13 +194,6 @@ function levelTotalsOf(segment: SegmentGroups, groupTotals: Float64Array): Confu
   return totals;
 }
 
-function percentile(sorted: Float64Array, q: number): number {
-  const position = q * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(sorted.length - 1, below + 1);
-  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
-}
-
 /** Percentile interval and standard deviation of the defined replicates. */
 export function summariseReplicates(
   replicates: Float64Array,
@@ -214,7 +208,10 @@ export function summariseReplicates(
   let squares = 0;
   for (const value of defined) squares += (value - mean) ** 2;
   return {
-    interval: { lower: percentile(defined, alpha), upper: percentile(defined, 1 - alpha) },
+    interval: {
+      lower: percentileOfSorted(defined, alpha * 100),
+      upper: percentileOfSorted(defined, (1 - alpha) * 100),
+    },
     standardError: Math.sqrt(squares / (defined.length - 1)),
   };
 }

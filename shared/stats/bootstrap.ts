@@ -1,3 +1,4 @@
+import { percentileOfSorted } from './percentiles.ts';
 import type { Random } from './random.ts';
 
 /** A point estimate with a two-sided confidence interval. */
@@ -19,13 +20,6 @@ export interface BootstrapOptions {
   /** Number of resamples; 2,000 keeps the 2.5% and 97.5% quantiles stable to about a percent. */
   resamples?: number;
   confidence?: number;
-}
-
-function quantileOfSorted(sorted: Float64Array, q: number): number {
-  const rank = q * (sorted.length - 1);
-  const below = Math.floor(rank);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (sorted[above]! - sorted[below]!) * (rank - below);
 }
 
 /** The mean of `sorted` (ascending) without the lowest and highest `trim` share of values. */
@@ -59,8 +53,8 @@ export function bootstrapMean(values: readonly number[], options: BootstrapOptio
   const tail = (1 - confidence) / 2;
   return {
     estimate: trimmedMeanOfSorted(Float64Array.from(values).sort(), trim),
-    lower: quantileOfSorted(means, tail),
-    upper: quantileOfSorted(means, 1 - tail),
+    lower: percentileOfSorted(means, tail * 100),
+    upper: percentileOfSorted(means, (1 - tail) * 100),
     confidence,
   };
 }
