@@ -1,10 +1,12 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../../shared/errors.ts';
 import { numericLeaves, readDocumentFile } from './metrics-file.ts';
 import { createFileStore } from './mlflow-file-store.ts';
-import { createRestStore, isHttpUri } from './mlflow-rest.ts';
+import { createRestStore } from './mlflow-rest.ts';
 import { latestFinishedRun, type MlflowRun, type MlflowStore } from './mlflow-run.ts';
+import { createSqliteStore } from './mlflow-sqlite-store.ts';
+import { trackingStore } from './mlflow-tracking-uri.ts';
 import { entryPointCommand, readMlProject } from './mlproject.ts';
 import type { RerunPlan } from './plan.ts';
 import type { MlflowSource } from './settings.ts';
@@ -23,12 +25,19 @@ export function mlflowExperimentName(run: MlflowRun): string {
   return `mlflow:${run.runName.replace(/[^A-Za-z0-9_@:-]+/g, '-')}`;
 }
 
-/** The tracking store the settings or the environment point at. */
-export function openStore(options: MlflowPlanOptions): MlflowStore {
-  const uri = options.source['tracking-uri'] ?? options.env.MLFLOW_TRACKING_URI ?? 'mlruns';
-  if (isHttpUri(uri)) return createRestStore(uri, options.env);
-  const path = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
-  return createFileStore(options.resolve(path), options.display);
+/** The tracking store the settings or the environment point at, else the one MLflow would use by default. */
+export async function openStore(options: MlflowPlanOptions): Promise<MlflowStore> {
+  const store = await trackingStore(options.source['tracking-uri'], options.env, options.resolve('.'));
+  if (store.kind === 'rest') return createRestStore(store.uri, options.env);
+  const path = options.resolve(store.path);
+  if (store.kind === 'sqlite') return createSqliteStore(path, options.display);
+  if ((await stat(path).catch(() => undefined))?.isFile()) {
+    throw new InputError(
+      `is a file, not an MLflow file store folder; for a SQLite database write tracking-uri: sqlite:///${store.path}`,
+      { file: options.display(path) },
+    );
+  }
+  return createFileStore(path, options.display);
 }
 
 async function chooseRuns(store: MlflowStore, source: MlflowSource): Promise<MlflowRun[]> {
@@ -64,7 +73,7 @@ async function loggedRun(storeDir: string): Promise<MlflowRun | undefined> {
  * else `main`) with its recorded params. Tracked values are the run's latest metric values.
  */
 export async function readMlflowPlans(options: MlflowPlanOptions): Promise<RerunPlan[]> {
-  const store = openStore(options);
+  const store = await openStore(options);
   const runs = await chooseRuns(store, options.source);
   const seen = new Set<string>();
   const chosen: { run: MlflowRun; name: string }[] = [];
@@ -90,7 +99,8 @@ export async function readMlflowPlans(options: MlflowPlanOptions): Promise<Rerun
           name,
           source: 'mlflow',
           tracked: run.metrics,
-          location: run.location.file.startsWith('http') ? location : run.location,
+          // A file store's meta.yaml is a place to point at; a server or a database is not.
+          location: run.location.line === undefined ? location : run.location,
           params: run.params,
           ...(run.params.seed !== undefined && Number.isInteger(seed) ? { seed } : {}),
           facts: {

@@ -33,8 +33,9 @@ const MlflowSource = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'A file store folder (relative to mlgate.yml) or an http(s) tracking server; default: the ' +
-        'MLFLOW_TRACKING_URI environment variable, else ./mlruns.',
+      'A file store folder (relative to mlgate.yml), a SQLite database (sqlite:///mlflow.db relative, ' +
+        'sqlite:////abs/mlflow.db absolute) or an http(s) tracking server; default: the MLFLOW_TRACKING_URI ' +
+        'environment variable, else ./mlruns if it holds experiments, else ./mlflow.db (as MLflow 3.7+).',
     ),
   project: z
     .string()
@@ -71,7 +72,9 @@ export const RerunExperimentsSettings = z.strictObject({
     .min(1)
     .optional()
     .describe("A DVC pipeline file, e.g. 'dvc.yaml'; its dvc.lock and params.yaml are read beside it."),
-  mlflow: MlflowSource.optional().describe('Runs recorded by MLflow (file store or tracking server).'),
+  mlflow: MlflowSource.optional().describe(
+    'Runs recorded by MLflow (file store, SQLite database or tracking server).',
+  ),
   select: z
     .array(z.string().min(1))
     .default([])

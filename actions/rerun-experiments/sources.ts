@@ -39,12 +39,13 @@ export async function findSources(
   if (await exists(join(config.dir, 'dvc.yaml'))) found.dvc = 'dvc.yaml';
   // A tracking URI alone may be set machine-wide; it counts only beside an MLflow project.
   const project = await exists(join(config.dir, 'MLproject'));
-  if ((await exists(join(config.dir, 'mlruns'))) || (env.MLFLOW_TRACKING_URI && project)) {
+  const store = (await exists(join(config.dir, 'mlruns'))) || (await exists(join(config.dir, 'mlflow.db')));
+  if (store || (env.MLFLOW_TRACKING_URI && project)) {
     found.mlflow = { project: '.' };
   }
   if (!found.experiments && !found.dvc && !found.mlflow) {
     throw new InputError(
-      'gates.rerun-experiments: no tracked experiments found: set experiments, dvc or mlflow (nothing named experiments.yml, dvc.yaml or mlruns/ beside the config)',
+      'gates.rerun-experiments: no tracked experiments found: set experiments, dvc or mlflow (nothing named experiments.yml, dvc.yaml, mlruns/ or mlflow.db beside the config)',
       { file: config.file },
     );
   }
