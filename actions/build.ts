@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { SQL_WASM_FILE } from '../shared/sqlite/sql-js.ts';
 import { renderCompositeAction, renderNodeAction } from './composite-action.ts';
 
 /** The repository's `actions/` folder. */
@@ -18,6 +19,12 @@ export const ACTIONS_DIR = dirname(fileURLToPath(import.meta.url));
  * imports and its action installs them into its own folder (a composite action, see docs/packaging.md).
  */
 export const NATIVE_PACKAGES = ['onnxruntime-node', '@duckdb/node-api'] as const;
+
+/**
+ * Files a package's code loads at run time rather than imports, so esbuild cannot inline them: each is
+ * copied beside the bundles whose gate reaches that package (sql.js's WebAssembly, see shared/sqlite).
+ */
+export const RUNTIME_ASSETS: Record<string, string> = { 'sql.js': `sql.js/dist/${SQL_WASM_FILE}` };
 
 // @actions/* are ESM-only while several of their dependencies are CommonJS; esbuild's CJS shim calls
 // `require`, which an ES module lacks, so every bundle defines one first.
@@ -40,6 +47,8 @@ export interface BuiltAction extends ActionEntry {
   bundle: string;
   /** Native packages the bundle imports at run time; they must be installed beside the action. */
   natives: string[];
+  /** Files copied beside the bundle (RUNTIME_ASSETS of the packages its gate reaches), by name. */
+  assets: string[];
   bytes: number;
 }
 
@@ -104,7 +113,7 @@ function tolerantNatives(): Plugin {
  * The natives a gate's own code reaches from its entry point, not counting the registry
  * (`actions/gates.ts`), through which every bundle reaches every gate.
  */
-function nativesReached(metafile: Metafile, entry: string): string[] {
+function reached(metafile: Metafile, entry: string): { natives: string[]; packages: Set<string> } {
   const cwd = process.cwd();
   const key = (path: string) => path.split('\\').join('/');
   const registry = key(relative(cwd, join(ACTIONS_DIR, 'gates.ts')));
@@ -112,9 +121,12 @@ function nativesReached(metafile: Metafile, entry: string): string[] {
   const seen = new Set<string>([start]);
   const queue = [start];
   const natives = new Set<string>();
+  const packages = new Set<string>();
   while (queue.length > 0) {
     const current = queue.shift()!;
     if (current.startsWith(`${LAZY_NAMESPACE}:`)) natives.add(current.slice(LAZY_NAMESPACE.length + 1));
+    const name = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(current)?.[1];
+    if (name) packages.add(name);
     if (current === registry) continue;
     for (const imported of metafile.inputs[current]?.imports ?? []) {
       if (imported.external || seen.has(imported.path)) continue;
@@ -122,7 +134,7 @@ function nativesReached(metafile: Metafile, entry: string): string[] {
       queue.push(imported.path);
     }
   }
-  return [...natives].sort();
+  return { natives: [...natives].sort(), packages };
 }
 
 /**
@@ -155,20 +167,26 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
   const sizes = new Map(
     Object.entries(result.metafile.outputs).map(([file, output]) => [resolve(file), output.bytes]),
   );
+  const requireFromRoot = createRequire(join(ACTIONS_DIR, '..', 'package.json'));
+  const built: BuiltAction[] = [];
   for (const action of actions) {
+    const dist = join(outRoot, action.name, 'dist');
     // Marks the bundle as ESM wherever the action is checked out, whatever package.json sits above it.
-    await mkdir(join(outRoot, action.name, 'dist'), { recursive: true });
-    await writeFile(join(outRoot, action.name, 'dist', 'package.json'), DIST_PACKAGE_JSON);
-  }
-  return actions.map((action) => {
-    const bundle = resolve(outRoot, action.name, 'dist', 'index.js');
-    return {
+    await mkdir(dist, { recursive: true });
+    await writeFile(join(dist, 'package.json'), DIST_PACKAGE_JSON);
+    const { natives, packages } = reached(result.metafile, action.entry);
+    const assets = Object.entries(RUNTIME_ASSETS).filter(([name]) => packages.has(name));
+    for (const [, file] of assets) await copyFile(requireFromRoot.resolve(file), join(dist, basename(file)));
+    const bundle = resolve(dist, 'index.js');
+    built.push({
       ...action,
       bundle,
-      natives: nativesReached(result.metafile, action.entry),
+      natives,
+      assets: assets.map(([, file]) => basename(file)),
       bytes: sizes.get(bundle) ?? 0,
-    };
-  });
+    });
+  }
+  return built;
 }
 
 /** The version of a package as installed at the root, which is what a bundle was built against. */
@@ -305,7 +323,10 @@ async function main() {
       console.log(`removed actions/${action.name}/package.json: its bundle imports no native package`);
     }
     const natives = action.natives.length > 0 ? ` (composite, natives: ${action.natives.join(', ')})` : '';
-    console.log(`actions/${action.name}/dist/index.js ${(action.bytes / 1024).toFixed(0)} KiB${natives}`);
+    const assets = action.assets.length > 0 ? ` + ${action.assets.join(', ')}` : '';
+    console.log(
+      `actions/${action.name}/dist/index.js ${(action.bytes / 1024).toFixed(0)} KiB${natives}${assets}`,
+    );
   }
 }
 

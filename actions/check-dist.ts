@@ -35,6 +35,13 @@ export async function findDistDrift(
       }
       const [fresh, current] = await Promise.all([readFile(action.bundle), readFile(committed)]);
       if (!fresh.equals(current)) problems.push(`actions/${action.name}/dist/index.js is out of date`);
+      for (const asset of action.assets) {
+        const copy = join(actionsDir, action.name, 'dist', asset);
+        const fresh = await readFile(join(action.bundle, '..', asset));
+        if (!existsSync(copy) || !fresh.equals(await readFile(copy))) {
+          problems.push(`actions/${action.name}/dist/${asset} is missing or out of date`);
+        }
+      }
       const marker = join(actionsDir, action.name, 'dist', 'package.json');
       if (!existsSync(marker) || (await readFile(marker, 'utf8')) !== DIST_PACKAGE_JSON) {
         problems.push(`actions/${action.name}/dist/package.json is missing or changed`);

@@ -162,7 +162,7 @@ async function openDatabase(file: string, shown: string): Promise<Database> {
   } catch (error) {
     db.close();
     if (error instanceof InputError) throw error;
-    throw new InputError(`is not a readable SQLite database: ${(error as Error).message}`, { file: shown });
+    throw new InputError(`is corrupted: ${(error as Error).message}`, { file: shown });
   }
 }
 

@@ -1,80 +1,15 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../../shared/errors.ts';
-import { tempDir } from '../../shared/testing/temp-dir.ts';
+import { sqlJs } from '../../shared/sqlite/sql-js.ts';
+import { memoryStream } from '../../shared/testing/memory-stream.ts';
+import { main } from '../cli.ts';
 import { createFileStore, parseMetricLines } from './mlflow-file-store.ts';
-import { runRerunGate, TOY_TRAIN, toyMetrics, writeFiles } from './test-project.ts';
-
-const MLPROJECT = [
-  'name: toy',
-  'python_env: python_env.yaml',
-  'entry_points:',
-  '  main:',
-  '    parameters:',
-  '      seed: { type: int, default: 1 }',
-  '      lr: float',
-  '      out: { type: string, default: results/metrics.json }',
-  '    command: "node train.mjs --seed {seed} --lr {lr} --out {out}"',
-  '  logged:',
-  '    parameters:',
-  '      seed: int',
-  '      lr: float',
-  '    command: "node train.mjs --seed {seed} --lr {lr} --out /dev/null --mlflow yes"',
-  '',
-].join('\n');
-
-function runFiles(
-  run: string,
-  options: { status: number; end: number; seed: number; lr: number; entry?: string; name: string },
-) {
-  const metrics = toyMetrics(options.seed, options.lr);
-  return {
-    [`mlruns/1/${run}/meta.yaml`]: [
-      `artifact_uri: file:///somewhere/mlruns/1/${run}/artifacts`,
-      `end_time: ${options.end}`,
-      "entry_point_name: ''",
-      "experiment_id: '1'",
-      'lifecycle_stage: active',
-      `run_id: ${run}`,
-      `run_name: ${options.name}`,
-      `run_uuid: ${run}`,
-      'source_type: 3',
-      `start_time: ${options.end - 5000}`,
-      `status: ${options.status}`,
-      'user_id: ci',
-      '',
-    ].join('\n'),
-    [`mlruns/1/${run}/params/seed`]: String(options.seed),
-    [`mlruns/1/${run}/params/lr`]: String(options.lr),
-    // Logged during training: an early value, the final one at the highest step, and a late re-log of step 3.
-    [`mlruns/1/${run}/metrics/accuracy`]: `1700000000000 0.4 0\n1700000002000 ${metrics.accuracy} 5\n1700000009000 0.55 3\n`,
-    [`mlruns/1/${run}/metrics/log_loss`]: `1700000002000 ${metrics.log_loss} 5\n`,
-    [`mlruns/1/${run}/tags/mlflow.project.entryPoint`]: options.entry ?? 'main',
-    [`mlruns/1/${run}/tags/mlflow.source.git.commit`]: '0123456789abcdef0123456789abcdef01234567',
-  };
-}
-
-async function mlflowProject(
-  settings = '    mlflow: { tracking-uri: mlruns, metrics-file: results/metrics.json }\n',
-) {
-  const dir = await tempDir();
-  await writeFiles(dir, {
-    'train.mjs': TOY_TRAIN,
-    MLproject: MLPROJECT,
-    'mlruns/0/meta.yaml':
-      "artifact_location: file:///somewhere/mlruns/0\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n",
-    'mlruns/1/meta.yaml':
-      "artifact_location: file:///somewhere/mlruns/1\nexperiment_id: '1'\nlifecycle_stage: active\nname: toy\n",
-    ...runFiles('aaa111', { status: 3, end: 1700000100000, seed: 3, lr: 0.2, name: 'older-run' }),
-    ...runFiles('bbb222', { status: 3, end: 1700000200000, seed: 7, lr: 0.1, name: 'bold cat' }),
-    ...runFiles('ccc333', { status: 4, end: 1700000300000, seed: 9, lr: 0.3, name: 'failed-run' }),
-    'mlgate.yml': `version: 1\ngates:\n  rerun-experiments:\n${settings}`,
-  });
-  return dir;
-}
+import type { MlflowExperiment, MlflowRun } from './mlflow-run.ts';
+import { createSqliteStore } from './mlflow-sqlite-store.ts';
+import { GIT_COMMIT, mlflowProject, sqliteStore, TOY_RUNS, trackingServer } from './mlflow-test-stores.ts';
+import { runRerunGate, toyMetrics, writeFiles } from './test-project.ts';
 
 describe('MLflow file store', () => {
   it('takes the value at the highest step as the metric, whatever the line order and timestamps', () => {
@@ -121,7 +56,7 @@ describe('MLflow file store', () => {
     expect((result.details!.experiments as Record<string, unknown>[])[0]).toMatchObject({
       runId: 'bbb222',
       entryPoint: 'main',
-      gitCommit: '0123456789abcdef0123456789abcdef01234567',
+      gitCommit: GIT_COMMIT,
       seed: 7,
     });
   });
@@ -146,90 +81,6 @@ describe('MLflow file store', () => {
     );
   });
 });
-
-interface Recorded {
-  method: string;
-  url: string;
-  body: unknown;
-  authorization?: string;
-}
-
-async function readBody(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text ? JSON.parse(text) : undefined;
-}
-
-function restRun(id: string, name: string, endTime: number, status: string) {
-  const metrics = toyMetrics(7, 0.1);
-  return {
-    info: {
-      run_id: id,
-      run_uuid: id,
-      experiment_id: '5',
-      run_name: name,
-      status,
-      start_time: String(endTime - 10),
-      end_time: String(endTime),
-      lifecycle_stage: 'active',
-    },
-    data: {
-      metrics: [
-        { key: 'accuracy', value: metrics.accuracy, timestamp: '1700000002000', step: '5' },
-        { key: 'log_loss', value: metrics.log_loss, timestamp: '1700000002000', step: '5' },
-      ],
-      params: [
-        { key: 'seed', value: '7' },
-        { key: 'lr', value: '0.1' },
-      ],
-      tags: [{ key: 'mlflow.project.entryPoint', value: 'main' }],
-    },
-  };
-}
-
-/** A stand-in MLflow tracking server speaking the REST API 2.0 paths the gate uses, and nothing else. */
-async function trackingServer(): Promise<{ url: string; requests: Recorded[] }> {
-  const requests: Recorded[] = [];
-  const server = createServer(async (request, response) => {
-    const body = await readBody(request);
-    requests.push({
-      method: request.method!,
-      url: request.url!,
-      body,
-      ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-    });
-    const reply = (status: number, value: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(value));
-    };
-    const url = new URL(request.url!, 'http://localhost');
-    if (request.method === 'POST' && url.pathname === '/api/2.0/mlflow/experiments/search') {
-      return reply(200, { experiments: [{ experiment_id: '5', name: 'toy', lifecycle_stage: 'active' }] });
-    }
-    if (request.method === 'POST' && url.pathname === '/api/2.0/mlflow/runs/search') {
-      const search = body as { experiment_ids?: string[]; page_token?: string };
-      if (!search.experiment_ids?.includes('5'))
-        return reply(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'no experiment' });
-      // Two pages, to prove the client follows next_page_token.
-      if (!search.page_token)
-        return reply(200, { runs: [restRun('old1', 'old', 1000, 'FINISHED')], next_page_token: 'p2' });
-      return reply(200, {
-        runs: [restRun('new2', 'swift-fox', 2000, 'FINISHED'), restRun('bad3', 'bad', 3000, 'FAILED')],
-      });
-    }
-    if (request.method === 'GET' && url.pathname === '/api/2.0/mlflow/runs/get') {
-      const id = url.searchParams.get('run_id');
-      if (id === 'new2') return reply(200, { run: restRun('new2', 'swift-fox', 2000, 'FINISHED') });
-      return reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run '${id}' not found` });
-    }
-    return reply(404, { error_code: 'ENDPOINT_NOT_FOUND', message: 'no such endpoint' });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  onTestFinished(() => new Promise<void>((done) => server.close(() => done())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-}
 
 describe('MLflow tracking server (REST)', () => {
   it('searches runs page by page, reruns the latest finished one and never logs to the server', async () => {
@@ -271,6 +122,235 @@ describe('MLflow tracking server (REST)', () => {
     expect(exitCode).toBe(2);
     expect(result.summary).toBe(
       `${server.url}/api/2.0/mlflow/runs/get?run_id=gone MLflow answered 404 RESOURCE_DOES_NOT_EXIST: Run 'gone' not found`,
+    );
+  });
+});
+
+/** A message as if shown from the project folder: messages name files relative to the working directory. */
+function shownFrom(dir: string, message: string): string {
+  return message.split(`${relative(process.cwd(), dir)}/`).join('');
+}
+
+/** The judgement of one run, without what naturally differs by store (where it points, how long it took). */
+async function judgement(dir: string) {
+  const { result, exitCode } = await runRerunGate(dir);
+  const experiments = result.details!.experiments as Record<string, unknown>[];
+  return {
+    exitCode,
+    status: result.status,
+    summary: result.summary,
+    checks: result.checks.map(({ location: _location, ...check }) => check),
+    experiments: experiments.map(({ name, runId, entryPoint, gitCommit, params, seed, metrics }) => ({
+      name,
+      runId,
+      entryPoint,
+      gitCommit,
+      params,
+      seed,
+      metrics,
+    })),
+  };
+}
+
+describe('MLflow SQLite database (mlflow.db)', () => {
+  it('reads the same experiments, runs, params, tags and latest metrics as the file store', async () => {
+    const dir = await mlflowProject(undefined, { stores: ['file', 'sqlite'] });
+    const display = (path: string) => path.slice(dir.length + 1);
+    const files = createFileStore(join(dir, 'mlruns'), display);
+    const sqlite = createSqliteStore(join(dir, 'mlflow.db'), display);
+    expect(sqlite.description).toBe('mlflow.db');
+    const active = (experiments: MlflowExperiment[]) =>
+      experiments.filter((experiment) => experiment.lifecycleStage === 'active');
+    expect(active(await sqlite.experiments())).toEqual(await files.experiments());
+    const withoutLocation = (runs: MlflowRun[]) => runs.map(({ location: _location, ...run }) => run);
+    expect(withoutLocation(await sqlite.runs('1'))).toEqual(withoutLocation(await files.runs('1')));
+    expect(await sqlite.run('bbb222')).toEqual({
+      runId: 'bbb222',
+      experimentId: '1',
+      runName: 'bold cat',
+      status: 'FINISHED',
+      lifecycleStage: 'active',
+      startTime: 1700000195000,
+      endTime: 1700000200000,
+      params: { lr: '0.1', seed: '7' },
+      // The value at the highest step, not the last one logged.
+      metrics: toyMetrics(7, 0.1),
+      tags: { 'mlflow.project.entryPoint': 'main', 'mlflow.source.git.commit': GIT_COMMIT },
+      location: { file: 'mlflow.db' },
+    });
+    await expect(sqlite.run('nope')).rejects.toThrow(
+      new InputError('run nope not found', { file: 'mlflow.db' }),
+    );
+  });
+
+  it('gives the same judgements as the file store and the tracking server for the same run', async () => {
+    const server = await trackingServer([TOY_RUNS[1]!]);
+    const dir = await mlflowProject(undefined, { stores: ['file', 'sqlite'] });
+    const judged = [];
+    for (const uri of ['mlruns', 'sqlite:///mlflow.db', server.url]) {
+      await writeFiles(dir, {
+        'mlgate.yml': `version: 1\ngates:\n  rerun-experiments:\n    mlflow: { tracking-uri: '${uri}', runs: [bbb222], metrics-file: results/metrics.json }\n`,
+      });
+      judged.push(await judgement(dir));
+    }
+    const [files, sqlite, rest] = judged;
+    expect(files).toMatchObject({
+      exitCode: 0,
+      summary: '1 experiment rerun: 2 of 2 metrics reproduced',
+      checks: [{ id: 'mlflow:bold-cat.accuracy' }, { id: 'mlflow:bold-cat.log_loss' }],
+      experiments: [{ runId: 'bbb222', gitCommit: GIT_COMMIT, seed: 7 }],
+    });
+    expect(sqlite).toEqual(files);
+    expect(rest).toEqual(files);
+  });
+
+  it('skips deleted runs and deleted experiments, as the file store does', async () => {
+    const runs = [
+      ...TOY_RUNS,
+      {
+        id: 'ddd444',
+        name: 'deleted-run',
+        status: 'FINISHED' as const,
+        end: 1700000400000,
+        seed: 1,
+        lr: 0.5,
+        deleted: true,
+      },
+      {
+        id: 'eee555',
+        name: 'retired-run',
+        status: 'FINISHED' as const,
+        end: 1700000500000,
+        seed: 2,
+        lr: 0.4,
+        experiment: 2,
+      },
+    ];
+    const dir = await mlflowProject(undefined, { stores: ['sqlite'], runs });
+    await writeFiles(dir, {
+      // The absolute form, sqlite:////path: three slashes, then the path's own.
+      'mlgate.yml': `version: 1\ngates:\n  rerun-experiments:\n    mlflow: { tracking-uri: 'sqlite:///${join(dir, 'mlflow.db')}', metrics-file: results/metrics.json }\n`,
+    });
+    const { result, exitCode } = await runRerunGate(dir);
+    expect(exitCode).toBe(0);
+    expect(result.checks.map((check) => check.id)).toEqual([
+      'mlflow:bold-cat.accuracy',
+      'mlflow:bold-cat.log_loss',
+    ]);
+  });
+
+  it('finds mlflow.db beside the config as MLflow 3.7 does, in a repository without mlruns/ (the CLI)', async () => {
+    // The run's entry point logs its metrics with MLflow, so no metrics file is needed either.
+    const runs = TOY_RUNS.map((run) => (run.id === 'bbb222' ? { ...run, entry: 'logged' } : run));
+    const dir = await mlflowProject('    timeout: 60\n', { stores: ['sqlite'], runs });
+    const stdout = memoryStream();
+    const stderr = memoryStream();
+    const code = await main(
+      ['rerun-experiments', '--config', join(dir, 'mlgate.yml'), '--out', join(dir, 'out')],
+      {
+        stdout,
+        stderr,
+      },
+    );
+    expect(code, stderr.text()).toBe(0);
+    const result = JSON.parse(await readFile(join(dir, 'out', 'rerun-experiments.json'), 'utf8'));
+    expect(result.checks.map((check: { id: string; status: string }) => [check.id, check.status])).toEqual([
+      ['mlflow:bold-cat.accuracy', 'pass'],
+      ['mlflow:bold-cat.log_loss', 'pass'],
+    ]);
+    expect(result.details.experiments[0]).toMatchObject({
+      store: expect.stringMatching(/mlflow\.db$/),
+      runId: 'bbb222',
+    });
+  });
+
+  const good = () => sqliteStore(TOY_RUNS);
+  const sqliteWithout = async (sql: string) => {
+    const SQL = await sqlJs();
+    const db = new SQL.Database(await good());
+    db.run(sql);
+    return db.export();
+  };
+  it.each([
+    {
+      case: 'corrupted',
+      bytes: async () => {
+        const bytes = Buffer.from(await good());
+        bytes.fill(0x5a, 4096, 8192);
+        return bytes;
+      },
+      message: /^mlflow\.db is corrupted: database disk image is malformed$/,
+    },
+    {
+      case: 'locked (a write in progress)',
+      bytes: good,
+      // A rollback journal's header as SQLite writes it before changing the database.
+      extra: {
+        'mlflow.db-journal': Buffer.concat([Buffer.from('d9d505f920a163d7', 'hex'), Buffer.alloc(504)]),
+      },
+      message:
+        /^mlflow\.db is locked: mlflow\.db-journal holds a write that has not finished; rerun once MLflow is done/,
+    },
+    {
+      case: 'locked (writes in the WAL)',
+      bytes: good,
+      extra: { 'mlflow.db-wal': Buffer.alloc(32 + 24 + 1024) },
+      message: /^mlflow\.db is locked: mlflow\.db-wal holds writes not yet checkpointed into it;/,
+    },
+    {
+      case: 'empty (0 bytes)',
+      bytes: async () => new Uint8Array(0),
+      message: /^mlflow\.db is empty \(0 bytes\): MLflow has not created its tables in it$/,
+    },
+    {
+      case: 'empty (no tables)',
+      bytes: async () => new (await sqlJs()).Database().export(),
+      message: /^mlflow\.db is an empty SQLite database: MLflow has not created its tables in it$/,
+    },
+    {
+      case: 'of an unknown schema revision',
+      bytes: () => sqliteStore(TOY_RUNS, 'ffffffffffff'),
+      message:
+        /^mlflow\.db has MLflow schema revision ffffffffffff, which mlgate does not know \(it reads 89d4b8295536, MLflow 1\.4, to 5d2d30f0abce, December 2025\)$/,
+    },
+    {
+      case: 'of a schema older than latest_metrics',
+      bytes: () => sqliteStore(TOY_RUNS, '451aebb31d03'),
+      message:
+        /^mlflow\.db has MLflow schema revision 451aebb31d03, older than mlgate reads; upgrade it with `mlflow db upgrade sqlite:\/\/\/mlflow\.db`$/,
+    },
+    {
+      case: 'not an MLflow database',
+      bytes: () => sqliteWithout('DROP TABLE alembic_version'),
+      message:
+        /^mlflow\.db is a SQLite database without an alembic_version table: not an MLflow tracking database$/,
+    },
+    {
+      case: 'not SQLite at all',
+      bytes: async () => Buffer.from('run_id,accuracy\nbbb222,0.607\n'),
+      message: /^mlflow\.db is not a SQLite database \(its header is not "SQLite format 3"\)$/,
+    },
+  ])('exits 2 with one line on a database that is $case', async ({ bytes, extra, message }) => {
+    const dir = await mlflowProject('    mlflow: { metrics-file: results/metrics.json }\n', { stores: [] });
+    await writeFile(join(dir, 'mlflow.db'), await bytes());
+    for (const [name, content] of Object.entries(extra ?? {})) await writeFile(join(dir, name), content);
+    const { result, exitCode } = await runRerunGate(dir);
+    expect(exitCode).toBe(2);
+    expect(shownFrom(dir, result.summary)).toMatch(message);
+    expect(result.summary).not.toContain('\n');
+  });
+
+  it('says a plain path to a database file needs the sqlite:/// form', async () => {
+    const dir = await mlflowProject(
+      '    mlflow: { tracking-uri: mlflow.db, metrics-file: results/metrics.json }\n',
+      {
+        stores: ['sqlite'],
+      },
+    );
+    const { result, exitCode } = await runRerunGate(dir);
+    expect(exitCode).toBe(2);
+    expect(shownFrom(dir, result.summary)).toBe(
+      'mlflow.db is a file, not an MLflow file store folder; for a SQLite database write tracking-uri: sqlite:///mlflow.db',
     );
   });
 });
