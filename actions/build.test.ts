@@ -32,6 +32,7 @@ describe('the build', () => {
     const dir = await actionsFolder();
     const [built] = await buildActions(await discoverActions(dir), dir);
     expect(built!.natives).toEqual([]);
+    expect(built!.assets).toEqual([]);
     const bundle = await readFile(built!.bundle, 'utf8');
     expect(bundle.startsWith("import { createRequire as __mlgateCreateRequire } from 'node:module';")).toBe(
       true,
@@ -68,6 +69,25 @@ describe('the build', () => {
     expect(outcome.stderr).toContain(
       "onnxruntime-node is not installed beside this action: Cannot find module 'onnxruntime-node'",
     );
+  });
+});
+
+describe('files a bundle loads at run time', () => {
+  it("copies sql.js's WebAssembly beside a bundle that reaches it, which then runs SQLite with no node_modules", async () => {
+    const entry = [
+      `import { sqlJs } from '${join(ACTIONS_DIR, '..', 'shared', 'sqlite', 'sql-js.ts')}';`,
+      'const SQL = await sqlJs();',
+      "console.log(new SQL.Database().exec('SELECT 6 * 7')[0].values[0][0]);",
+      '',
+    ].join('\n');
+    const dir = await actionsFolder('sqlite', entry);
+    const [built] = await buildActions(await discoverActions(dir), dir);
+    expect(built!.assets).toEqual(['sql-wasm.wasm']);
+    expect(await readFile(join(dir, 'sqlite', 'dist', 'sql-wasm.wasm'))).toEqual(
+      await readFile(join(ACTIONS_DIR, '..', 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm')),
+    );
+    const outcome = await run(process.execPath, [built!.bundle], { cwd: dir });
+    expect(outcome.stdout).toBe('42\n');
   });
 });
 

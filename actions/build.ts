@@ -110,6 +110,23 @@ function tolerantNatives(): Plugin {
 }
 
 /**
+ * sql.js's Node loader takes a default folder for its files from `__dirname`, which an ES module bundle
+ * does not define: the bundle would stop with a ReferenceError on the first database. mlgate hands it
+ * the WebAssembly bytes itself (shared/sqlite/sql-js.ts), so the folder is only ever computed, never read.
+ */
+function sqlJsDirname(): Plugin {
+  return {
+    name: 'sql-js-dirname',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/]sql\.js[\\/]dist[\\/][^\\/]+\.js$/ }, async (args) => ({
+        contents: `var __dirname = "";\n${await readFile(args.path, 'utf8')}`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
  * The natives a gate's own code reaches from its entry point, not counting the registry
  * (`actions/gates.ts`), through which every bundle reaches every gate.
  */
@@ -156,7 +173,7 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
     // Paths in the bundle (its comments and module keys) are those under node_modules as seen from here,
     // not wherever a linked node_modules really lives, so every checkout builds the same bytes.
     preserveSymlinks: true,
-    plugins: [tolerantNatives()],
+    plugins: [tolerantNatives(), sqlJsDirname()],
     banner: { js: BANNER },
     // Licences of bundled packages are kept, in one block at the end of each bundle.
     legalComments: 'eof',
