@@ -62,6 +62,35 @@ describe('the fixture experiment records', () => {
     ]);
   });
 
+  it('hold the same MLflow run in the file store (mlruns/) and in the SQLite store (mlflow.db)', async () => {
+    const plan = async (uri: string) => {
+      const plans = await readPlans(
+        {
+          sources: {
+            mlflow: { 'tracking-uri': uri, project: '.', 'metrics-file': 'experiments/mlflow/metrics.json' },
+          },
+          resolve: (path) => join(FIXTURES_ROOT, path),
+          display: (path) => path,
+          env: {},
+        },
+        () => true,
+      );
+      return plans.map((found) => ({
+        command: found.steps[0]!.command,
+        experiments: found.experiments.map(({ location: _location, facts, ...experiment }) => ({
+          ...experiment,
+          facts: { ...facts, store: undefined },
+        })),
+      }));
+    };
+    const fromFiles = await plan('mlruns');
+    expect(fromFiles[0]!.experiments[0]).toMatchObject({
+      name: 'mlflow:candidate-1-1-0',
+      tracked: await candidateMetrics(),
+    });
+    expect(await plan('sqlite:///mlflow.db')).toEqual(fromFiles);
+  });
+
   it('fail the gate when the tracked metrics are tampered with (one real training run)', async () => {
     // A copy of the repository parts the training script needs, with a tampered experiments.yml.
     const dir = await tempDir();

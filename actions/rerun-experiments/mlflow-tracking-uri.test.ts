@@ -40,6 +40,7 @@ describe('MLflow tracking URIs', () => {
         `${ORIGIN}: "postgresql://mlflow@db/mlflow" is a postgresql store; mlgate reads MLflow file stores, sqlite:/// databases and http(s) tracking servers`,
       ),
     );
+    expect(() => parseTrackingUri('databricks', ORIGIN)).toThrow(/"databricks" is a databricks store;/);
   });
 
   it('takes the setting, else MLFLOW_TRACKING_URI, else MLflow 3.7 default: mlruns/ with experiments, else mlflow.db', async () => {

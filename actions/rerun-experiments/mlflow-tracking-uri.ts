@@ -30,8 +30,8 @@ export function parseTrackingUri(uri: string, origin: string): TrackingStore {
   if (/^file:/i.test(uri)) {
     return { kind: 'file', path: /^file:\//i.test(uri) ? fileURLToPath(uri) : uri.slice('file:'.length) };
   }
-  // One letter before a colon is a Windows drive, not a scheme.
-  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(uri)?.[1];
+  // One letter before a colon is a Windows drive, not a scheme; MLflow writes Databricks without one.
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(uri)?.[1] ?? /^(databricks(-uc)?|uc)$/i.exec(uri)?.[1];
   if (scheme) {
     throw new InputError(
       `${origin}: "${uri}" is a ${scheme} store; mlgate reads MLflow file stores, sqlite:/// databases and http(s) tracking servers`,
