@@ -151,7 +151,15 @@ async function openDatabase(file: string, shown: string): Promise<Database> {
   }
   await refuseUnfinishedWrites(file, shown);
   const SQL = await sqlJs();
-  const db = new SQL.Database(bytes);
+  let db: Database;
+  try {
+    db = new SQL.Database(bytes);
+  } catch (error) {
+    // WebAssembly memory is bounded: a database of gigabytes does not fit.
+    throw new InputError(`cannot be loaded (${bytes.length} bytes): ${(error as Error).message}`, {
+      file: shown,
+    });
+  }
   try {
     const check = rows(db, 'PRAGMA quick_check').map((row) => String(Object.values(row)[0]));
     if (check.join() !== 'ok') {

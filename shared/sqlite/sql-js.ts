@@ -21,7 +21,8 @@ function wasmPath(): string {
 /**
  * SQLite compiled to WebAssembly (sql.js), loaded once per process. It needs no native build and runs
  * on every Node version mlgate supports; a database is opened from its bytes, so reading never takes
- * a lock on, or writes to, the file.
+ * a lock on, or writes to, the file. (`node:sqlite` is no alternative yet: Node 20 lacks it, and Node
+ * 22 and 24 before 24.15 mark it experimental with a warning on stderr.)
  */
 export function sqlJs(): Promise<SqlJsStatic> {
   engine ??= readFile(wasmPath()).then((wasm) =>
