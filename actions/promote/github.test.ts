@@ -161,15 +161,18 @@ describe('mlgate promote on GitHub (Git refs API and Deployments)', () => {
   it("reads the evidence from a release asset, following GitHub's redirect to the storage host", async () => {
     const state = newGitHubState();
     const repo = await setup(state);
-    const bytes = await readFile(join(repo.out, 'evidence.json'));
+    // The release holds the bundle and the results it pins, as model-card attaches them.
+    const assets = ['evidence.json', 'validate-data.json', 'rerun-experiments.json'];
     // The asset download redirects to another host, as GitHub's does; that host is not the API.
-    const storage = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/octet-stream' });
-      response.end(bytes);
+    const storage = createServer((request, response) => {
+      readFile(join(repo.out, request.url?.slice(1) ?? '')).then((bytes) => {
+        response.writeHead(200, { 'content-type': 'application/octet-stream' });
+        response.end(bytes);
+      });
     });
     await new Promise<void>((done) => storage.listen(0, '127.0.0.1', done));
     onTestFinished(() => new Promise<void>((done) => storage.close(() => done())));
-    const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/evidence.json`;
+    const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`;
     await server?.close();
     server = await startGitHubApiServer({
       ...gitHubHandlers(state),
@@ -179,12 +182,15 @@ describe('mlgate promote on GitHub (Git refs API and Deployments)', () => {
           return { status: 404, body: { message: 'Not Found', documentation_url: '' } };
         return {
           status: 200,
-          body: { ...release, assets: [{ ...release.assets[0], id: 7, name: 'evidence.json' }] },
+          body: { ...release, assets: assets.map((name, id) => ({ ...release.assets[0], id, name })) },
         };
       },
       'GET /repos/{owner}/{repo}/releases/assets/{asset_id}': (request) => {
         expect(request.headers.accept).toBe('application/octet-stream');
-        return { status: 302, headers: { location: storageUrl } };
+        return {
+          status: 302,
+          headers: { location: `${storageUrl}/${assets[Number(request.pathParams.asset_id)]}` },
+        };
       },
     });
     const { runtime } = testRuntime(server.url);
