@@ -22,6 +22,7 @@ import { renderHuggingFaceCard } from './render-model-index.ts';
 import { renderToolkitCard } from './render-toolkit.ts';
 import { reportFrom } from './report-from.ts';
 import { ModelCardSettings } from './settings.ts';
+import { storeArtifact } from './store-artifact.ts';
 
 /** Input and output names, shared by the code, action.yml, the tests and the docs. */
 export const INPUTS = {
@@ -249,17 +250,16 @@ export const modelCardGate = defineGate({
       artifactName,
     });
     await writeFileAtomic(files.comment, `${published.commentBody}\n`);
-    if (runtime.kind === 'github') {
-      await runtime.artifacts.upload(
-        artifactName,
-        // Results read from outside --out (the `results` input) are the user's to keep; ours are all under it.
-        [
-          ...Object.values(files),
-          ...results.map((r) => resolve(r.file)).filter((file) => file.startsWith(`${out}${sep}`)),
-        ],
-        out,
-      );
-    }
+    const stored = await storeArtifact(
+      runtime,
+      artifactName,
+      // Results read from outside --out (the `results` input) are the user's to keep; ours are all under it.
+      [
+        ...Object.values(files),
+        ...results.map((r) => resolve(r.file)).filter((file) => file.startsWith(`${out}${sep}`)),
+      ],
+      out,
+    );
 
     const attachment = release
       ? await attachToRelease(runtime, release, [
@@ -296,6 +296,7 @@ export const modelCardGate = defineGate({
           },
     );
     checks.push(...published.checks);
+    if (stored) checks.push(stored);
     if (attachment) checks.push(attachment.check);
     const attached = attachment?.release
       ? `; ${attachment.attached.length} files attached to release ${attachment.release.tagName}`

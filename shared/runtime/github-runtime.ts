@@ -8,7 +8,14 @@ import { throttling } from '@octokit/plugin-throttling';
 import { readGitHubContext } from './github-context.ts';
 import { createFolderArtifactStore } from './local-runtime.ts';
 import { createProgressLine } from './progress-line.ts';
-import type { Annotation, ArtifactStore, GitHubClient, Logger, Runtime } from './runtime.ts';
+import {
+  type Annotation,
+  type ArtifactStore,
+  ArtifactUnavailableError,
+  type GitHubClient,
+  type Logger,
+  type Runtime,
+} from './runtime.ts';
 
 /** GitHub shows at most 10 error and 10 warning annotations per step; the rest are dropped silently. */
 export const ANNOTATION_LIMIT = 10;
@@ -34,15 +41,30 @@ export function createGitHubClient(token: string, baseUrl?: string): GitHubClien
   ) as unknown as GitHubClient;
 }
 
+/** The client's errors run to several lines (a help paragraph after the reason): keep the reason. */
+function unavailable(what: string, error: unknown): ArtifactUnavailableError {
+  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.trim();
+  return new ArtifactUnavailableError(`${what}: ${reason || 'no reason given'}`);
+}
+
 function githubArtifactStore(): ArtifactStore {
   const client = new DefaultArtifactClient();
   return {
     async upload(name, files, rootDir) {
-      const response = await client.uploadArtifact(name, [...files], rootDir);
-      return {
-        ...(response.id ? { id: response.id } : {}),
-        ...(response.size ? { size: response.size } : {}),
-      };
+      try {
+        // upload-artifact's `overwrite: true`: a re-run of the job (or a second step for the same name)
+        // replaces the artifact instead of meeting the service's 409 "already exists". Listing first keeps
+        // the client from warning about a missing artifact on every first upload.
+        const { artifacts } = await client.listArtifacts({ latest: true });
+        if (artifacts.some((artifact) => artifact.name === name)) await client.deleteArtifact(name);
+        const response = await client.uploadArtifact(name, [...files], rootDir);
+        return {
+          ...(response.id ? { id: response.id } : {}),
+          ...(response.size ? { size: response.size } : {}),
+        };
+      } catch (error) {
+        throw unavailable(`could not store the workflow artifact ${name}`, error);
+      }
     },
     async download(pattern, dir) {
       const matcher = new RegExp(
@@ -51,15 +73,19 @@ function githubArtifactStore(): ArtifactStore {
           .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
           .join('.*')}$`,
       );
-      const { artifacts } = await client.listArtifacts({ latest: true });
-      const folders: string[] = [];
-      for (const artifact of artifacts.filter((candidate) => matcher.test(candidate.name))) {
-        const path = join(dir, artifact.name);
-        await mkdir(path, { recursive: true });
-        await client.downloadArtifact(artifact.id, { path });
-        folders.push(path);
+      try {
+        const { artifacts } = await client.listArtifacts({ latest: true });
+        const folders: string[] = [];
+        for (const artifact of artifacts.filter((candidate) => matcher.test(candidate.name))) {
+          const path = join(dir, artifact.name);
+          await mkdir(path, { recursive: true });
+          await client.downloadArtifact(artifact.id, { path });
+          folders.push(path);
+        }
+        return folders;
+      } catch (error) {
+        throw unavailable(`could not download workflow artifacts matching ${pattern}`, error);
       }
-      return folders;
     },
   };
 }
