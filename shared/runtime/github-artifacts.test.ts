@@ -113,7 +113,7 @@ describe('workflow artifacts through the real artifact client', () => {
       name: 'the storage quota is used up',
       method: 'CreateArtifact',
       failure: { status: 403, code: 'permission_denied', msg: 'insufficient usage to create artifact' },
-      reason: /: Artifact storage quota has been hit\. Unable to upload any new artifacts\.$/,
+      reason: /: Artifact storage quota has been hit\. Unable to upload any new artifacts$/,
     },
     {
       name: 'the service fails on every retry (5xx)',
@@ -126,7 +126,7 @@ describe('workflow artifacts through the real artifact client', () => {
     {
       name: 'a GitHub Enterprise Server without the service',
       env: { GITHUB_SERVER_URL: 'https://ghes.example.com' },
-      reason: /are not currently supported on GHES\.$/,
+      reason: /are not currently supported on GHES$/,
     },
     {
       name: 'a runner that does not provide ACTIONS_RESULTS_URL',

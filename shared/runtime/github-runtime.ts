@@ -43,7 +43,10 @@ export function createGitHubClient(token: string, baseUrl?: string): GitHubClien
 
 /** The client's errors run to several lines (a help paragraph after the reason): keep the reason. */
 function unavailable(what: string, error: unknown): ArtifactUnavailableError {
-  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.trim();
+  const reason = (error instanceof Error ? error.message : String(error))
+    .split('\n')[0]
+    ?.trim()
+    .replace(/\.$/, '');
   return new ArtifactUnavailableError(`${what}: ${reason || 'no reason given'}`);
 }
 
