@@ -8,6 +8,7 @@ import { Evidence } from '../../shared/evidence/evidence.ts';
 import { httpStatusOf } from '../../shared/github/http-status.ts';
 import type { Runtime } from '../../shared/runtime/runtime.ts';
 import { findAllPinned, type PinnedResult, type ReadBeside } from './pinned-results.ts';
+import { checkRunProvenance } from './run-provenance.ts';
 
 /** The file name model-card writes and every evidence source is searched for. */
 export const EVIDENCE_FILE = 'evidence.json';
@@ -63,19 +64,32 @@ async function findFile(dir: string, name: string): Promise<string | undefined> 
   return found[0];
 }
 
-async function fromArtifact(name: string, runtime: Runtime): Promise<LoadedEvidence> {
+/**
+ * `artifact:NAME` (this workflow run) or `artifact:RUN_ID/NAME` (another run of this repository, which
+ * must have run the default branch). Artifact names cannot contain `/`, so the two cannot be confused.
+ */
+async function fromArtifact(spec: string, runtime: Runtime): Promise<LoadedEvidence> {
+  const reference = `artifact:${spec}`;
+  const ofRun = /^(\d+)\/(.+)$/.exec(spec);
+  const name = ofRun ? ofRun[2]! : spec;
+  const from = ofRun ? { runId: Number(ofRun[1]) } : undefined;
+  const run = from ? await checkRunProvenance(runtime, from.runId, reference) : undefined;
+  if (run) runtime.log.info(`Evidence from workflow run ${from?.runId}: ${run}.`);
   const dir = await mkdtemp(join(tmpdir(), 'mlgate-evidence-'));
   try {
-    const folders = await runtime.artifacts.download(name, dir);
-    if (folders.length === 0)
-      throw new InputError(`--evidence artifact:${name}: no workflow artifact named ${name}`);
+    const folders = await runtime.artifacts.download(name, dir, from);
+    if (folders.length === 0) {
+      throw new InputError(
+        `--evidence ${reference}: no workflow artifact named ${name}${from ? ` in run ${from.runId}` : ''}`,
+      );
+    }
     const file = await findFile(dir, EVIDENCE_FILE);
-    if (!file) throw new InputError(`--evidence artifact:${name}: the artifact has no ${EVIDENCE_FILE}`);
-    const inArtifact = (path: string) => `artifact:${name}/${relative(dir, path)}`;
+    if (!file) throw new InputError(`--evidence ${reference}: the artifact has no ${EVIDENCE_FILE}`);
+    const inArtifact = (path: string) => `${reference}/${relative(folders[0]!, path)}`;
     return await parseEvidence(
       await readFile(file),
       inArtifact(file),
-      `artifact:${name}`,
+      reference,
       folderReader(dirname(file), inArtifact),
     );
   } finally {
@@ -127,8 +141,9 @@ async function fromRelease(tag: string, runtime: Runtime): Promise<LoadedEvidenc
 
 /**
  * Loads the evidence bundle named by `--evidence`: a file (default `<out>/evidence.json`), a workflow
- * artifact of this run (`artifact:NAME`), or a release asset (`release:TAG`). Any problem is an
- * InputError naming the source.
+ * artifact of this run (`artifact:NAME`) or of a default-branch run (`artifact:RUN_ID/NAME`), or a release
+ * asset (`release:TAG`), with the result files it pins from the same source. Any problem reading it is an
+ * InputError naming the source; docs/promote.md says which sources can be trusted.
  */
 export async function loadEvidence(
   spec: string | undefined,

@@ -6,7 +6,7 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { readGitHubContext } from './github-context.ts';
-import { createFolderArtifactStore } from './local-runtime.ts';
+import { createFolderArtifactStore, wildcard } from './local-runtime.ts';
 import { createProgressLine } from './progress-line.ts';
 import {
   type Annotation,
@@ -14,6 +14,7 @@ import {
   ArtifactUnavailableError,
   type GitHubClient,
   type Logger,
+  type RunContext,
   type Runtime,
 } from './runtime.ts';
 
@@ -50,8 +51,24 @@ function unavailable(what: string, error: unknown): ArtifactUnavailableError {
   return new ArtifactUnavailableError(`${what}: ${reason || 'no reason given'}`);
 }
 
-function githubArtifactStore(): ArtifactStore {
+function githubArtifactStore(token: string | undefined, repository: RunContext['repository']): ArtifactStore {
   const client = new DefaultArtifactClient();
+  // Another run's artifacts go through the REST API, which needs a token with actions: read.
+  const findIn = (runId: number) => {
+    if (!token || !repository) {
+      throw new ArtifactUnavailableError(
+        `artifacts of workflow run ${runId} need a token (input token) and GITHUB_REPOSITORY`,
+      );
+    }
+    return {
+      findBy: {
+        token,
+        workflowRunId: runId,
+        repositoryOwner: repository.owner,
+        repositoryName: repository.repo,
+      },
+    };
+  };
   return {
     async upload(name, files, rootDir) {
       try {
@@ -69,25 +86,24 @@ function githubArtifactStore(): ArtifactStore {
         throw unavailable(`could not store the workflow artifact ${name}`, error);
       }
     },
-    async download(pattern, dir) {
-      const matcher = new RegExp(
-        `^${pattern
-          .split('*')
-          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*')}$`,
-      );
+    async download(pattern, dir, from) {
+      const matcher = wildcard(pattern);
+      const where = from ? findIn(from.runId) : {};
       try {
-        const { artifacts } = await client.listArtifacts({ latest: true });
+        const { artifacts } = await client.listArtifacts({ latest: true, ...where });
         const folders: string[] = [];
         for (const artifact of artifacts.filter((candidate) => matcher.test(candidate.name))) {
           const path = join(dir, artifact.name);
           await mkdir(path, { recursive: true });
-          await client.downloadArtifact(artifact.id, { path });
+          await client.downloadArtifact(artifact.id, { path, ...where });
           folders.push(path);
         }
         return folders;
       } catch (error) {
-        throw unavailable(`could not download workflow artifacts matching ${pattern}`, error);
+        throw unavailable(
+          `could not download workflow artifacts matching ${pattern}${from ? ` from run ${from.runId}` : ''}`,
+          error,
+        );
       }
     },
   };
@@ -111,14 +127,15 @@ export function createGitHubRuntime(options: { token?: string } = {}): Runtime {
   let summaryCut = false;
   const token = options.token || undefined;
   if (token) core.setSecret(token);
+  const context = readGitHubContext();
   return {
     kind: 'github',
     log,
-    context: readGitHubContext(),
+    context,
     github: token ? createGitHubClient(token, process.env.GITHUB_API_URL) : undefined,
     artifacts: process.env.MLGATE_ARTIFACT_DIR
       ? createFolderArtifactStore(process.env.MLGATE_ARTIFACT_DIR)
-      : githubArtifactStore(),
+      : githubArtifactStore(token, context.repository),
     input(name, { multiple } = {}) {
       if (multiple) {
         const values = core.getMultilineInput(name);

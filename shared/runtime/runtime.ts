@@ -48,8 +48,11 @@ export interface ArtifactStore {
    * when the service cannot take it.
    */
   upload(name: string, files: readonly string[], rootDir: string): Promise<{ id?: number; size?: number }>;
-  /** Downloads every artifact whose name matches `pattern` (`*` wildcard) into `dir`; returns their folders. */
-  download(pattern: string, dir: string): Promise<string[]>;
+  /**
+   * Downloads every artifact whose name matches `pattern` (`*` wildcard) into `dir`; returns their folders.
+   * Artifacts of this workflow run, or of the run `from.runId` of this repository (which needs a token).
+   */
+  download(pattern: string, dir: string, from?: { runId: number }): Promise<string[]>;
 }
 
 /** An authenticated GitHub REST client (Octokit with pagination, retries and throttling). */

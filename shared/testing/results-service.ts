@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import type { Handler } from './github-api-server.ts';
 
 /**
  * A stand-in for the GitHub Actions results service: the Twirp JSON API that `@actions/artifact` v2+
@@ -22,6 +23,11 @@ export interface ResultsService {
   readonly calls: readonly string[];
   /** What the real service would have refused; a test expects none. */
   readonly violations: readonly string[];
+  /**
+   * Handlers for the local GitHub API server: the REST routes through which the artifact client reaches
+   * another run's artifacts (`findBy`), with this service's run as workflow run `runId`.
+   */
+  restHandlers(runId: number): Record<string, Handler>;
   /** Makes the next `times` calls of `method` fail as the service does: a Twirp error with this status. */
   failNext(method: TwirpMethod, failure: TwirpFailure, times?: number): void;
   close(): Promise<void>;
@@ -360,6 +366,42 @@ export async function startResultsService(): Promise<ResultsService> {
     },
     calls,
     violations,
+    restHandlers(runId) {
+      const inRun = (request: Parameters<Handler>[0]) => Number(request.pathParams.run_id) === runId;
+      return {
+        'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts': (request, tools) => {
+          const example = tools.example(200) as { artifacts: Record<string, unknown>[] };
+          const listed = inRun(request) ? artifacts : [];
+          return {
+            status: 200,
+            body: {
+              total_count: listed.length,
+              artifacts: listed.map((artifact) => ({
+                ...example.artifacts[0],
+                id: artifact.id,
+                name: artifact.name,
+                size_in_bytes: artifact.size,
+                created_at: artifact.createdAt.toISOString(),
+                digest: artifact.digest ?? null,
+                workflow_run: { ...(example.artifacts[0]?.workflow_run as object), id: runId },
+              })),
+            },
+          };
+        },
+        'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}': (request) => {
+          const artifact = artifacts.find(
+            (candidate) => candidate.id === Number(request.pathParams.artifact_id),
+          );
+          if (!artifact) return { status: 404, body: { message: 'Not Found', documentation_url: '' } };
+          calls.push('REST download');
+          // As GitHub: a redirect to a short-lived signed URL of the blob.
+          return {
+            status: 302,
+            headers: { location: `${baseUrl}/download/${artifact.id}.zip?sig=${signature}` },
+          };
+        },
+      };
+    },
     failNext(method, failure, times = 1) {
       failures.set(method, { failure, times });
     },
