@@ -1,22 +1,26 @@
-import { createHash } from 'node:crypto';
-import { EVIDENCE_SCHEMA, Evidence } from '../../shared/evidence/evidence.ts';
+import { relative, resolve, sep } from 'node:path';
+import { EVIDENCE_SCHEMA, Evidence, evidenceGate } from '../../shared/evidence/evidence.ts';
 import type { OnnxMetadata } from '../../shared/onnx/read-model-metadata.ts';
-import { type CheckStatus, worstStatus } from '../../shared/result/gate-result.ts';
+import { worstStatus } from '../../shared/result/gate-result.ts';
 import { MLGATE_VERSION } from '../../shared/version.ts';
 import type { LoadedResult } from './read-results.ts';
 
 export interface EvidenceInputs {
-  model: { name: string; version?: string | undefined; path: string; bytes: Uint8Array; onnx: OnnxMetadata };
+  model: {
+    name: string;
+    version?: string | undefined;
+    path: string;
+    /** sha256 of `bytes`, checked against every result's subject before the bundle is built. */
+    sha256: string;
+    bytes: Uint8Array;
+    onnx: OnnxMetadata;
+  };
   commit?: string | undefined;
   datasets: { name: string; path: string; sha256: string }[];
   results: readonly LoadedResult[];
+  /** The folder the bundle is written to: result paths are recorded relative to it. */
+  dir: string;
   createdAt: Date;
-}
-
-function countChecks(result: LoadedResult['result']): Record<CheckStatus, number> {
-  const counts: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, error: 0, skip: 0 };
-  for (const check of result.checks) counts[check.status]++;
-  return counts;
 }
 
 /**
@@ -34,20 +38,15 @@ export function buildEvidence(inputs: EvidenceInputs): Evidence {
       name: model.name,
       ...(model.version ? { version: model.version } : {}),
       path: model.path,
-      sha256: createHash('sha256').update(model.bytes).digest('hex'),
+      sha256: model.sha256,
       sizeBytes: model.bytes.byteLength,
       onnx,
     },
     ...(inputs.commit ? { commit: inputs.commit } : {}),
     datasets: inputs.datasets,
-    gates: inputs.results.map(({ result, sha256 }) => ({
-      gate: result.gate,
-      status: result.status,
-      summary: result.summary,
-      startedAt: result.startedAt,
-      resultSha256: sha256,
-      checks: countChecks(result),
-    })),
+    gates: inputs.results.map(({ result, sha256, file }) =>
+      evidenceGate(result, sha256, relative(inputs.dir, resolve(file)).split(sep).join('/')),
+    ),
     verdict: worstStatus(inputs.results.map(({ result }) => result.status)),
   });
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -8,6 +9,7 @@ import { Evidence } from '../../shared/evidence/evidence.ts';
 import { runGate } from '../../shared/run-gate.ts';
 import { createLocalRuntime } from '../../shared/runtime/local-runtime.ts';
 import { memoryStream } from '../../shared/testing/memory-stream.ts';
+import { tinyOnnxModel } from '../../shared/testing/tiny-onnx-model.ts';
 import { loadMlgateConfig } from '../gates.ts';
 import { modelCardGate } from './gate.ts';
 import { CARD_SECTIONS } from './render-card.ts';
@@ -112,18 +114,28 @@ describe('model-card gate', () => {
     expect(second.result.checks.find((check) => check.id === 'card.sections')?.status).toBe('warn');
   });
 
-  it('fails when a gate judged other model bytes than the file at model.path', async () => {
+  it('writes no evidence, and removes the last run’s, when the model changed after the gates judged it', async () => {
     const project = await createTestProject();
-    await writeSampleResults(project, ['validate-data']);
-    await writeFile(
-      project.modelFile,
-      (await import('../../shared/testing/tiny-onnx-model.ts')).tinyOnnxModel({ producerVersion: '2.0' }),
-    );
-    const { exitCode, result } = await runModelCard(project);
+    await writeSampleResults(project, ['validate-data', 'benchmark']);
+    expect((await runModelCard(project)).exitCode).toBe(0);
+    const judged = createHash('sha256')
+      .update(await readFile(project.modelFile))
+      .digest('hex');
+    const changed = tinyOnnxModel({ producerVersion: '2.0' });
+    await writeFile(project.modelFile, changed);
+    const now = createHash('sha256').update(changed).digest('hex');
+
+    const { exitCode, result, log } = await runModelCard(project);
     expect(exitCode).toBe(1);
-    expect(result.checks.find((check) => check.id === 'gates.validate-data.model')?.message).toMatch(
-      /judged other model bytes/,
+    const shown = (path: string) => relative(process.cwd(), path);
+    expect(result.summary).toBe(
+      `no evidence written: ${shown(project.modelFile)} has sha256 ${now}, but ${shown(join(project.out, 'validate-data.json'))} judged sha256 ${judged}; ${shown(join(project.out, 'benchmark.json'))} judged sha256 ${judged}. Run the gates again on these bytes`,
     );
+    expect(result.checks.map((check) => `${check.id}:${check.status}`)).toEqual(['evidence.model:fail']);
+    expect(log.text()).not.toMatch(/internal error|\n\s+at /);
+    const left = await readdir(project.out);
+    expect(left).not.toContain('evidence.json');
+    expect(left).not.toContain('model-card.md');
   });
 
   it('exits 2 naming the file for a result that is not JSON, not a gate result, or a missing model', async () => {

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { formatLocation, InputError } from '../../shared/errors.ts';
@@ -12,6 +13,7 @@ import type { CardData } from './card-data.ts';
 import { readCardSource } from './card-source.ts';
 import { extractComparisons } from './comparisons.ts';
 import { datasetDigest } from './dataset-digest.ts';
+import { judgedBytesCheck } from './judged-bytes.ts';
 import { publishReport } from './publish-report.ts';
 import { OWN_OUTPUT_FILES, orderResults, readResults } from './read-results.ts';
 import { attachToRelease, type ReleaseAssetsMode, releaseTarget } from './release-assets.ts';
@@ -20,6 +22,7 @@ import { renderHuggingFaceCard } from './render-model-index.ts';
 import { renderToolkitCard } from './render-toolkit.ts';
 import { reportFrom } from './report-from.ts';
 import { ModelCardSettings } from './settings.ts';
+import { storeArtifact } from './store-artifact.ts';
 
 /** Input and output names, shared by the code, action.yml, the tests and the docs. */
 export const INPUTS = {
@@ -157,6 +160,16 @@ export const modelCardGate = defineGate({
     const release = releaseTarget(options[INPUTS.releaseAssets], options[INPUTS.releaseTag], runtime.context);
     const model = config.config.model!;
     const modelDisplay = config.display(model.path);
+    const files = {
+      evidence: join(out, OWN_OUTPUT_FILES.evidence),
+      card: join(out, OWN_OUTPUT_FILES.card),
+      toolkit: join(out, OWN_OUTPUT_FILES.toolkit),
+      huggingFace: join(out, OWN_OUTPUT_FILES.huggingFace),
+      comment: join(out, OWN_OUTPUT_FILES.comment),
+    };
+    // An earlier run's bundle must not outlive a run that refuses (or fails) to write a new one: promote
+    // would take it for current.
+    await Promise.all(Object.values(files).map((file) => rm(file, { force: true })));
     const { bytes, onnx } = await readModel(
       config.resolve(model.path),
       modelDisplay,
@@ -177,6 +190,10 @@ export const modelCardGate = defineGate({
       );
     }
 
+    const modelSha256 = createHash('sha256').update(bytes).digest('hex');
+    const judged = judgedBytesCheck(results, { display: modelDisplay, sha256: modelSha256 });
+    if (judged.status === 'fail') return { summary: judged.message, checks: [judged] };
+
     const cardPath = options.card
       ? resolve(options.card)
       : settings.card
@@ -193,10 +210,11 @@ export const modelCardGate = defineGate({
     }
     const commit = options.sha ?? runtime.context.sha;
     const evidence = buildEvidence({
-      model: { name: model.name, version: model.version, path: model.path, bytes, onnx },
+      model: { name: model.name, version: model.version, path: model.path, sha256: modelSha256, bytes, onnx },
       commit,
       datasets,
       results,
+      dir: out,
       createdAt: now(),
     });
     const data: CardData = {
@@ -209,13 +227,6 @@ export const modelCardGate = defineGate({
       runUrl: runtime.context.runUrl,
     };
 
-    const files = {
-      evidence: join(out, OWN_OUTPUT_FILES.evidence),
-      card: join(out, OWN_OUTPUT_FILES.card),
-      toolkit: join(out, OWN_OUTPUT_FILES.toolkit),
-      huggingFace: join(out, OWN_OUTPUT_FILES.huggingFace),
-      comment: join(out, OWN_OUTPUT_FILES.comment),
-    };
     await writeJsonAtomic(files.evidence, evidence);
     const blocks = renderModelCardBlocks(data);
     await writeFileAtomic(files.card, `${blocks.join('\n\n')}\n`);
@@ -239,17 +250,16 @@ export const modelCardGate = defineGate({
       artifactName,
     });
     await writeFileAtomic(files.comment, `${published.commentBody}\n`);
-    if (runtime.kind === 'github') {
-      await runtime.artifacts.upload(
-        artifactName,
-        // Results read from outside --out (the `results` input) are the user's to keep; ours are all under it.
-        [
-          ...Object.values(files),
-          ...results.map((r) => resolve(r.file)).filter((file) => file.startsWith(`${out}${sep}`)),
-        ],
-        out,
-      );
-    }
+    const stored = await storeArtifact(
+      runtime,
+      artifactName,
+      // Results read from outside --out (the `results` input) are the user's to keep; ours are all under it.
+      [
+        ...Object.values(files),
+        ...results.map((r) => resolve(r.file)).filter((file) => file.startsWith(`${out}${sep}`)),
+      ],
+      out,
+    );
 
     const attachment = release
       ? await attachToRelease(runtime, release, [
@@ -272,18 +282,7 @@ export const modelCardGate = defineGate({
       observed: result.status,
       file,
     }));
-    for (const { result, file } of results) {
-      const judged = result.subject.model?.sha256;
-      if (judged && judged !== evidence.model.sha256) {
-        checks.push({
-          id: `gates.${result.gate}.model`,
-          status: 'fail',
-          message: `${file} judged other model bytes (sha256 ${judged.slice(0, 12)}) than ${modelDisplay} (${evidence.model.sha256.slice(0, 12)})`,
-          observed: judged,
-          expected: evidence.model.sha256,
-        });
-      }
-    }
+    checks.push(judged);
     const absent = missingSourceFields(source);
     checks.push(
       absent.length === 0
@@ -297,6 +296,7 @@ export const modelCardGate = defineGate({
           },
     );
     checks.push(...published.checks);
+    if (stored) checks.push(stored);
     if (attachment) checks.push(attachment.check);
     const attached = attachment?.release
       ? `; ${attachment.attached.length} files attached to release ${attachment.release.tagName}`

@@ -209,16 +209,18 @@ export interface TestEvent {
 /**
  * Runs model-card as its action does (the GitHub runtime, the runner's environment variables and files)
  * on `event`, against the local API server. Returns the outcome, the log @actions/core wrote, the job
- * summary, the outputs file and the artifact folder.
+ * summary, the outputs file and the artifact folder. Artifacts go to that folder unless `artifactEnv`
+ * names a results service (`ResultsService.env()`), which the real artifact client then uses.
  */
 export async function runModelCardAction(
   project: TestProject,
   api: GitHubApiServer,
   event: TestEvent,
   inputs: Record<string, string> = {},
+  artifactEnv?: Record<string, string>,
 ) {
   const runner = await tempDir('mlgate-runner-');
-  const env: Record<string, string> = {
+  const env: Record<string, string | undefined> = {
     GITHUB_API_URL: api.url,
     GITHUB_REPOSITORY: 'acme/loans',
     GITHUB_SHA: event.sha,
@@ -228,8 +230,9 @@ export async function runModelCardAction(
     GITHUB_RUN_ID: '42',
     GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
     GITHUB_OUTPUT: join(runner, 'output.txt'),
-    MLGATE_ARTIFACT_DIR: join(runner, 'artifacts'),
+    MLGATE_ARTIFACT_DIR: artifactEnv ? undefined : join(runner, 'artifacts'),
     ...(event.ref ? { GITHUB_REF: event.ref } : {}),
+    ...artifactEnv,
   };
   await writeFile(env.GITHUB_EVENT_PATH!, JSON.stringify(event.payload));
   for (const file of [env.GITHUB_STEP_SUMMARY!, env.GITHUB_OUTPUT!]) await writeFile(file, '');

@@ -1,20 +1,40 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/core';
 import { paginateRest } from '@octokit/plugin-paginate-rest';
-import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { parseGtoTagName } from '../../shared/registry/gto-tag.ts';
 import { parseTagMessage } from '../../shared/registry/tag-message.ts';
 import { runGate } from '../../shared/run-gate.ts';
 import { createGitHubRuntime } from '../../shared/runtime/github-runtime.ts';
 import type { Annotation, GitHubClient, RawInputs, Runtime } from '../../shared/runtime/runtime.ts';
-import { type GitHubApiServer, startGitHubApiServer } from '../../shared/testing/github-api-server.ts';
+import {
+  type GitHubApiServer,
+  type Handler,
+  startGitHubApiServer,
+} from '../../shared/testing/github-api-server.ts';
+import { type ResultsService, startResultsService } from '../../shared/testing/results-service.ts';
 import { loadMlgateConfig } from '../gates.ts';
 import { promoteGate } from './gate.ts';
 import { type GitHubState, gitHubHandlers, newGitHubState } from './github-fake.ts';
 import { promoteRepo } from './test-repo.ts';
+
+/**
+ * The artifact client reaches another run's artifacts through @actions/github, which reads GITHUB_API_URL
+ * once, when first imported (as on a runner, where it is set before the step starts): so the port of the
+ * API server those tests use is chosen, and the variable set, before any import.
+ */
+const FIXED_API_PORT = await vi.hoisted(async () => {
+  const { createServer: createNetServer } = await import('node:net');
+  const probe = createNetServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((done) => probe.close(() => done()));
+  process.env.GITHUB_API_URL = `http://127.0.0.1:${port}`;
+  return port;
+});
 
 let server: GitHubApiServer | undefined;
 let savedEnv: NodeJS.ProcessEnv;
@@ -35,7 +55,7 @@ function testRuntime(url: string) {
   process.env.GITHUB_ACTOR = 'octocat';
   process.env.GITHUB_SERVER_URL = 'https://github.com';
   process.env.GITHUB_RUN_ID = '42';
-  const base = createGitHubRuntime();
+  const base = createGitHubRuntime({ token: 'test-token' });
   // Octokit with pagination but without the throttling plugin, whose one-second spacing of writes
   // would make every promotion take seconds; requests and replies are the same.
   const github = new (Octokit.plugin(paginateRest))({ auth: 'test-token', baseUrl: url }) as GitHubClient;
@@ -65,10 +85,10 @@ function testRuntime(url: string) {
   return { runtime, outputs, annotations };
 }
 
-async function setup(state: GitHubState) {
+async function setup(state: GitHubState, handlers: Record<string, Handler> = {}, port?: number) {
   const repo = await promoteRepo({ version: '1.0.0' });
   const { digest, commit } = await repo.build('1.0.0', new Uint8Array([8, 1, 18, 3, 1, 2, 3]));
-  server = await startGitHubApiServer(gitHubHandlers(state));
+  server = await startGitHubApiServer({ ...gitHubHandlers(state), ...handlers }, { port });
   const url = server.url;
   const config = await loadMlgateConfig(repo.config);
   const promote = async (inputs: RawInputs) => {
@@ -161,15 +181,18 @@ describe('mlgate promote on GitHub (Git refs API and Deployments)', () => {
   it("reads the evidence from a release asset, following GitHub's redirect to the storage host", async () => {
     const state = newGitHubState();
     const repo = await setup(state);
-    const bytes = await readFile(join(repo.out, 'evidence.json'));
+    // The release holds the bundle and the results it pins, as model-card attaches them.
+    const assets = ['evidence.json', 'validate-data.json', 'rerun-experiments.json'];
     // The asset download redirects to another host, as GitHub's does; that host is not the API.
-    const storage = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/octet-stream' });
-      response.end(bytes);
+    const storage = createServer((request, response) => {
+      readFile(join(repo.out, request.url?.slice(1) ?? '')).then((bytes) => {
+        response.writeHead(200, { 'content-type': 'application/octet-stream' });
+        response.end(bytes);
+      });
     });
     await new Promise<void>((done) => storage.listen(0, '127.0.0.1', done));
     onTestFinished(() => new Promise<void>((done) => storage.close(() => done())));
-    const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/evidence.json`;
+    const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`;
     await server?.close();
     server = await startGitHubApiServer({
       ...gitHubHandlers(state),
@@ -179,12 +202,15 @@ describe('mlgate promote on GitHub (Git refs API and Deployments)', () => {
           return { status: 404, body: { message: 'Not Found', documentation_url: '' } };
         return {
           status: 200,
-          body: { ...release, assets: [{ ...release.assets[0], id: 7, name: 'evidence.json' }] },
+          body: { ...release, assets: assets.map((name, id) => ({ ...release.assets[0], id, name })) },
         };
       },
       'GET /repos/{owner}/{repo}/releases/assets/{asset_id}': (request) => {
         expect(request.headers.accept).toBe('application/octet-stream');
-        return { status: 302, headers: { location: storageUrl } };
+        return {
+          status: 302,
+          headers: { location: `${storageUrl}/${assets[Number(request.pathParams.asset_id)]}` },
+        };
       },
     });
     const { runtime } = testRuntime(server.url);
@@ -206,6 +232,117 @@ describe('mlgate promote on GitHub (Git refs API and Deployments)', () => {
     });
     expect(missing.result.summary).toBe('--evidence release:v9: no such release');
     expect(server.violations).toEqual([]);
+  });
+
+  describe('evidence from a workflow artifact, through the real artifact client and the results service', () => {
+    let service: ResultsService;
+    const ARTIFACT = 'model-card-loan-default';
+    beforeEach(async () => {
+      service = await startResultsService();
+      for (const [name, value] of Object.entries(service.env())) vi.stubEnv(name, value);
+      vi.stubEnv('MLGATE_ARTIFACT_DIR', undefined);
+      // @actions/core and the artifact client log to stdout.
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    });
+    afterEach(() => service.close());
+
+    /** What model-card uploads: the bundle and the results it pins, under --out. */
+    async function uploadEvidence(repo: Awaited<ReturnType<typeof setup>>) {
+      const files = ['evidence.json', 'validate-data.json', 'rerun-experiments.json'];
+      await createGitHubRuntime().artifacts.upload(
+        ARTIFACT,
+        files.map((file) => join(repo.out, file)),
+        repo.out,
+      );
+    }
+
+    it('this run’s artifact: what the gates uploaded counts, not the file in the checkout', async () => {
+      const state = newGitHubState();
+      const repo = await setup(state);
+      await uploadEvidence(repo);
+      // A pull request can rewrite the checkout's copy; the artifact is what the gates wrote.
+      await writeFile(join(repo.out, 'evidence.json'), '{}');
+      const promoted = await repo.promote({ to: 'staging', evidence: `artifact:${ARTIFACT}` });
+      expect(promoted.result.summary).toMatch(/^promoted loan-default v1\.0\.0 to staging/);
+      expect(promoted.result.checks.find((check) => check.id === 'evidence.validate-data')?.message).toMatch(
+        new RegExp(`^validate-data: pass, re-derived from artifact:${ARTIFACT}/validate-data\\.json`),
+      );
+      const assignment = [...state.tags.values()].find((tag) => tag.tag === 'loan-default#staging#1');
+      expect(parseTagMessage(assignment?.message ?? '').facts.evidence).toBe(`artifact:${ARTIFACT}`);
+      expect(service.violations).toEqual([]);
+      expect(server?.violations).toEqual([]);
+    });
+
+    const RUN_ID = 7001;
+    function runRoutes(run: { event: string; head_branch: string; fork?: boolean }): Record<string, Handler> {
+      return {
+        ...service.restHandlers(RUN_ID),
+        'GET /repos/{owner}/{repo}': (_request, tools) => {
+          // GitHub's own example of this response lacks `language`, which its schema requires.
+          const example = tools.example(200) as { source: object; parent: object };
+          return {
+            status: 200,
+            body: {
+              ...example,
+              language: null,
+              source: { ...example.source, language: null },
+              parent: { ...example.parent, language: null },
+              default_branch: 'main',
+            },
+          };
+        },
+        'GET /repos/{owner}/{repo}/actions/runs/{run_id}': (request, tools) => {
+          if (Number(request.pathParams.run_id) !== RUN_ID) return { status: 404, body: tools.example(404) };
+          const example = tools.example(200) as { head_repository: object };
+          return {
+            status: 200,
+            body: {
+              ...example,
+              id: RUN_ID,
+              event: run.event,
+              head_branch: run.head_branch,
+              path: '.github/workflows/gates.yml',
+              head_repository: {
+                ...example.head_repository,
+                full_name: run.fork ? 'mallory/loans' : 'acme/loans',
+              },
+            },
+          };
+        },
+      };
+    }
+
+    it('another run’s artifact: taken from a push to the default branch', async () => {
+      const state = newGitHubState();
+      const repo = await setup(state, runRoutes({ event: 'push', head_branch: 'main' }), FIXED_API_PORT);
+      await uploadEvidence(repo);
+      const promoted = await repo.promote({ to: 'staging', evidence: `artifact:${RUN_ID}/${ARTIFACT}` });
+      expect(promoted.result.summary).toMatch(/^promoted loan-default v1\.0\.0 to staging/);
+      const assignment = [...state.tags.values()].find((tag) => tag.tag === 'loan-default#staging#1');
+      expect(parseTagMessage(assignment?.message ?? '').facts.evidence).toBe(
+        `artifact:${RUN_ID}/${ARTIFACT}`,
+      );
+      expect(service.calls).toContain('REST download');
+      expect(service.violations).toEqual([]);
+      expect(server?.violations).toEqual([]);
+    });
+
+    it.each([
+      { run: { event: 'pull_request', head_branch: 'main' }, why: 'was started by a pull_request event' },
+      { run: { event: 'push', head_branch: 'feature' }, why: 'ran branch feature' },
+      { run: { event: 'push', head_branch: 'main', fork: true }, why: 'ran code from mallory/loans' },
+    ])('another run’s artifact: refused when the run $why, exit 2, nothing written', async ({ run, why }) => {
+      const state = newGitHubState();
+      const repo = await setup(state, runRoutes(run));
+      await uploadEvidence(repo);
+      const refused = await repo.promote({ to: 'staging', evidence: `artifact:${RUN_ID}/${ARTIFACT}` });
+      expect(refused.exitCode).toBe(2);
+      expect(refused.result.summary).toBe(
+        `--evidence artifact:${RUN_ID}/${ARTIFACT}: workflow run ${RUN_ID} ${why}, so its artifacts are not trusted evidence: use a run on main (push, workflow_dispatch, schedule or release)`,
+      );
+      expect(tagNames(state)).toEqual([]);
+      expect(service.calls).not.toContain('REST download');
+    });
   });
 
   it.each(['deployment', 'status'] as const)(

@@ -8,7 +8,8 @@ export const PROMOTE_INPUTS = {
   to: { description: 'the stage to promote to, one of gates.promote.stages', valueName: 'STAGE' },
   reason: { description: 'why, recorded in the tag and the deployment', valueName: 'TEXT' },
   evidence: {
-    description: 'the evidence bundle: a file (default <out>/evidence.json), artifact:NAME or release:TAG',
+    description:
+      'the evidence bundle: a file (default <out>/evidence.json), artifact:NAME, artifact:RUN_ID/NAME or release:TAG',
     valueName: 'SOURCE',
   },
   rollback: { description: 'promote the version that held the stage before the current one', flag: true },

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRegistry } from '../../shared/registry/git-tags.ts';
 import { GTO_TAG_PATTERN } from '../../shared/registry/gto-tag.ts';
@@ -115,9 +115,12 @@ describe('mlgate promote (local git registry)', () => {
 
   it('reads the evidence from a workflow artifact and records where it came from', async () => {
     const repo = await setup();
-    const artifact = join(repo.out, 'artifacts', 'mlgate-evidence', 'evidence.json');
-    await mkdir(dirname(artifact), { recursive: true });
-    await rename(join(repo.out, 'evidence.json'), artifact);
+    // What model-card uploads: the bundle and the results it pins, as they lie under --out.
+    const artifact = join(repo.out, 'artifacts', 'mlgate-evidence');
+    await mkdir(artifact, { recursive: true });
+    for (const name of await readdir(repo.out)) {
+      if (name.endsWith('.json')) await rename(join(repo.out, name), join(artifact, name));
+    }
     const missing = await repo.promote('--to', 'staging', '--evidence', 'artifact:no-such-artifact');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(

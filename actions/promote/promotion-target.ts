@@ -14,7 +14,8 @@ import type { Check } from '../../shared/result/gate-result.ts';
 import { loadEvidence } from './evidence-source.ts';
 import { repositoryPath, resolveCommit } from './git-lookup.ts';
 import type { PromoteOptions } from './inputs.ts';
-import { evaluatePolicy } from './policy.ts';
+import { verifyRequiredResults } from './pinned-results.ts';
+import { evaluatePolicy, requiredGates } from './policy.ts';
 import type { PromoteSettings } from './settings.ts';
 
 export type Context = GateContext<PromoteSettings, PromoteOptions>;
@@ -193,13 +194,24 @@ export async function promotionTarget(
     observed: digest,
     expected: evidence.model.sha256,
   });
+  const policy = context.settings.stages[stage]!;
+  const gates = configuredGates(config.config);
+  const required = requiredGates(
+    policy,
+    gates,
+    evidence.gates.map((entry) => entry.gate),
+  );
+  const verified = verifyRequiredResults(loaded, required);
+  checks.push(...verified.checks);
+  if (verified.checks.some((check) => check.status === 'fail')) return undefined;
   const policyChecks = evaluatePolicy({
     model,
     version,
     stage,
-    policy: context.settings.stages[stage]!,
-    evidence,
-    configuredGates: configuredGates(config.config),
+    policy,
+    // The policy reads only what the pinned result files say, never the bundle's own account of them.
+    evidence: { ...evidence, gates: verified.gates },
+    configuredGates: gates,
     registry,
     now: context.now(),
     locate: (key) => stageLocation(context, stage, key),

@@ -1,9 +1,10 @@
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { EVIDENCE_SCHEMA, type Evidence } from '../../shared/evidence/evidence.ts';
+import { EVIDENCE_SCHEMA, type Evidence, evidenceGate } from '../../shared/evidence/evidence.ts';
 import { writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
 import { sha256File } from '../../shared/fs/sha256.ts';
 import { runGit } from '../../shared/registry/git.ts';
+import { GATE_RESULT_SCHEMA, type GateResult, worstStatus } from '../../shared/result/gate-result.ts';
 import { tempDir } from '../../shared/testing/temp-dir.ts';
 
 /** Test support: a git repository with an mlgate.yml, model files and evidence computed from their bytes. */
@@ -40,7 +41,10 @@ export async function writeModel(
   return sha256File(file);
 }
 
-/** An evidence bundle for the model file as it is now, with the given gate verdicts. */
+/**
+ * An evidence bundle for the model file as it is now, with the given gate verdicts, and beside it the
+ * result file of each gate that the bundle pins, as model-card writes them.
+ */
 export async function writeEvidence(
   file: string,
   options: {
@@ -53,25 +57,27 @@ export async function writeEvidence(
   },
 ): Promise<Evidence> {
   const sha256 = await sha256File(options.modelFile);
-  const gates = Object.entries(options.gates).map(([gate, status]) => ({
-    gate,
-    status,
-    summary: `${gate} ${status}`,
-    startedAt: '2026-11-24T10:00:00.000Z',
-    resultSha256: sha256,
-    checks: {
-      pass: status === 'pass' ? 1 : 0,
-      warn: status === 'warn' ? 1 : 0,
-      fail: status === 'fail' ? 1 : 0,
-      error: 0,
-      skip: 0,
-    },
-  }));
-  const order = ['pass', 'warn', 'fail', 'error'] as const;
-  const verdict = gates.reduce<Evidence['verdict']>(
-    (worst, gate) => (order.indexOf(gate.status) > order.indexOf(worst) ? gate.status : worst),
-    'pass',
-  );
+  const gates = [];
+  for (const [gate, status] of Object.entries(options.gates)) {
+    const result: GateResult = {
+      schema: GATE_RESULT_SCHEMA,
+      gate,
+      status,
+      summary: `${gate} ${status}`,
+      checks: status === 'error' ? [] : [{ id: `${gate}.check`, status, message: `${gate} is ${status}` }],
+      metrics: {},
+      subject: {
+        model: { name: options.model, version: options.version, sha256 },
+        ...(options.commit ? { commit: options.commit } : {}),
+      },
+      startedAt: '2026-11-24T10:00:00.000Z',
+      durationMs: 1,
+      tool: { name: 'mlgate', version: '0.1.0' },
+    };
+    const resultFile = join(dirname(file), `${gate}.json`);
+    await writeJsonAtomic(resultFile, result);
+    gates.push(evidenceGate(result, await sha256File(resultFile), `${gate}.json`));
+  }
   const evidence: Evidence = {
     schema: EVIDENCE_SCHEMA,
     createdAt: '2026-11-24T10:00:00.000Z',
@@ -87,7 +93,7 @@ export async function writeEvidence(
     ...(options.commit ? { commit: options.commit } : {}),
     datasets: [],
     gates,
-    verdict,
+    verdict: worstStatus(gates.map((gate) => gate.status)),
   };
   await writeJsonAtomic(file, evidence);
   return evidence;

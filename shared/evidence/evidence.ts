@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GateStatus } from '../result/gate-result.ts';
+import { type CheckStatus, type GateResult, GateStatus } from '../result/gate-result.ts';
 
 /** The schema tag of the evidence bundle; bump the suffix on a breaking change. */
 export const EVIDENCE_SCHEMA = 'mlgate/evidence@1';
@@ -13,6 +13,29 @@ const TensorSignature = z.object({
   /** Dimensions; a string is a symbolic dimension such as `N`. */
   shape: z.array(z.union([z.number().int(), z.string()])),
 });
+
+/** One gate's line in the bundle: what its result file says, and that file's digest and place. */
+export const EvidenceGate = z.object({
+  gate: z.string(),
+  status: GateStatus,
+  summary: z.string(),
+  startedAt: z.string(),
+  /** sha256 of the result file's bytes, so the bundle pins the exact results it summarises. */
+  resultSha256: Sha256,
+  /**
+   * Where the result file was, relative to the bundle's folder with `/` separators, so `promote` can find
+   * the pinned file again and re-derive the status from it. Absent in bundles written before it existed.
+   */
+  result: z.string().optional(),
+  checks: z.object({
+    pass: z.number().int(),
+    warn: z.number().int(),
+    fail: z.number().int(),
+    error: z.number().int(),
+    skip: z.number().int(),
+  }),
+});
+export type EvidenceGate = z.infer<typeof EvidenceGate>;
 
 /**
  * What `model-card` writes to `<out>/evidence.json` and `promote` verifies: it binds the gates' verdicts
@@ -41,24 +64,26 @@ export const Evidence = z.object({
   /** The commit the evidence was produced at. */
   commit: z.string().optional(),
   datasets: z.array(z.object({ name: z.string(), path: z.string(), sha256: Sha256 })),
-  gates: z.array(
-    z.object({
-      gate: z.string(),
-      status: GateStatus,
-      summary: z.string(),
-      startedAt: z.string(),
-      /** sha256 of the result file's bytes, so the bundle pins the exact results it summarises. */
-      resultSha256: Sha256,
-      checks: z.object({
-        pass: z.number().int(),
-        warn: z.number().int(),
-        fail: z.number().int(),
-        error: z.number().int(),
-        skip: z.number().int(),
-      }),
-    }),
-  ),
+  gates: z.array(EvidenceGate),
   /** The worst gate status: what a reviewer and `promote` read first. */
   verdict: GateStatus,
 });
 export type Evidence = z.infer<typeof Evidence>;
+
+/**
+ * The bundle's line for one gate, derived from its result file alone: `model-card` writes it and `promote`
+ * derives it again from the pinned file to catch a bundle that no longer says what its results say.
+ */
+export function evidenceGate(result: GateResult, resultSha256: string, file?: string): EvidenceGate {
+  const checks: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, error: 0, skip: 0 };
+  for (const check of result.checks) checks[check.status]++;
+  return {
+    gate: result.gate,
+    status: result.status,
+    summary: result.summary,
+    startedAt: result.startedAt,
+    resultSha256,
+    ...(file !== undefined ? { result: file } : {}),
+    checks,
+  };
+}

@@ -6,9 +6,17 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { readGitHubContext } from './github-context.ts';
-import { createFolderArtifactStore } from './local-runtime.ts';
+import { createFolderArtifactStore, wildcard } from './local-runtime.ts';
 import { createProgressLine } from './progress-line.ts';
-import type { Annotation, ArtifactStore, GitHubClient, Logger, Runtime } from './runtime.ts';
+import {
+  type Annotation,
+  type ArtifactStore,
+  ArtifactUnavailableError,
+  type GitHubClient,
+  type Logger,
+  type RunContext,
+  type Runtime,
+} from './runtime.ts';
 
 /** GitHub shows at most 10 error and 10 warning annotations per step; the rest are dropped silently. */
 export const ANNOTATION_LIMIT = 10;
@@ -34,32 +42,69 @@ export function createGitHubClient(token: string, baseUrl?: string): GitHubClien
   ) as unknown as GitHubClient;
 }
 
-function githubArtifactStore(): ArtifactStore {
+/** The client's errors run to several lines (a help paragraph after the reason): keep the reason. */
+function unavailable(what: string, error: unknown): ArtifactUnavailableError {
+  const reason = (error instanceof Error ? error.message : String(error))
+    .split('\n')[0]
+    ?.trim()
+    .replace(/\.$/, '');
+  return new ArtifactUnavailableError(`${what}: ${reason || 'no reason given'}`);
+}
+
+function githubArtifactStore(token: string | undefined, repository: RunContext['repository']): ArtifactStore {
   const client = new DefaultArtifactClient();
+  // Another run's artifacts go through the REST API, which needs a token with actions: read.
+  const findIn = (runId: number) => {
+    if (!token || !repository) {
+      throw new ArtifactUnavailableError(
+        `artifacts of workflow run ${runId} need a token (input token) and GITHUB_REPOSITORY`,
+      );
+    }
+    return {
+      findBy: {
+        token,
+        workflowRunId: runId,
+        repositoryOwner: repository.owner,
+        repositoryName: repository.repo,
+      },
+    };
+  };
   return {
     async upload(name, files, rootDir) {
-      const response = await client.uploadArtifact(name, [...files], rootDir);
-      return {
-        ...(response.id ? { id: response.id } : {}),
-        ...(response.size ? { size: response.size } : {}),
-      };
-    },
-    async download(pattern, dir) {
-      const matcher = new RegExp(
-        `^${pattern
-          .split('*')
-          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*')}$`,
-      );
-      const { artifacts } = await client.listArtifacts({ latest: true });
-      const folders: string[] = [];
-      for (const artifact of artifacts.filter((candidate) => matcher.test(candidate.name))) {
-        const path = join(dir, artifact.name);
-        await mkdir(path, { recursive: true });
-        await client.downloadArtifact(artifact.id, { path });
-        folders.push(path);
+      try {
+        // upload-artifact's `overwrite: true`: a re-run of the job (or a second step for the same name)
+        // replaces the artifact instead of meeting the service's 409 "already exists". Listing first keeps
+        // the client from warning about a missing artifact on every first upload.
+        const { artifacts } = await client.listArtifacts({ latest: true });
+        if (artifacts.some((artifact) => artifact.name === name)) await client.deleteArtifact(name);
+        const response = await client.uploadArtifact(name, [...files], rootDir);
+        return {
+          ...(response.id ? { id: response.id } : {}),
+          ...(response.size ? { size: response.size } : {}),
+        };
+      } catch (error) {
+        throw unavailable(`could not store the workflow artifact ${name}`, error);
       }
-      return folders;
+    },
+    async download(pattern, dir, from) {
+      const matcher = wildcard(pattern);
+      const where = from ? findIn(from.runId) : {};
+      try {
+        const { artifacts } = await client.listArtifacts({ latest: true, ...where });
+        const folders: string[] = [];
+        for (const artifact of artifacts.filter((candidate) => matcher.test(candidate.name))) {
+          const path = join(dir, artifact.name);
+          await mkdir(path, { recursive: true });
+          await client.downloadArtifact(artifact.id, { path, ...where });
+          folders.push(path);
+        }
+        return folders;
+      } catch (error) {
+        throw unavailable(
+          `could not download workflow artifacts matching ${pattern}${from ? ` from run ${from.runId}` : ''}`,
+          error,
+        );
+      }
     },
   };
 }
@@ -82,14 +127,15 @@ export function createGitHubRuntime(options: { token?: string } = {}): Runtime {
   let summaryCut = false;
   const token = options.token || undefined;
   if (token) core.setSecret(token);
+  const context = readGitHubContext();
   return {
     kind: 'github',
     log,
-    context: readGitHubContext(),
+    context,
     github: token ? createGitHubClient(token, process.env.GITHUB_API_URL) : undefined,
     artifacts: process.env.MLGATE_ARTIFACT_DIR
       ? createFolderArtifactStore(process.env.MLGATE_ARTIFACT_DIR)
-      : githubArtifactStore(),
+      : githubArtifactStore(token, context.repository),
     input(name, { multiple } = {}) {
       if (multiple) {
         const values = core.getMultilineInput(name);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { appendFile, cp, mkdir, readdir } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { formatLocation } from '../errors.ts';
+import { formatLocation, InputError } from '../errors.ts';
 import { createProgressLine } from './progress-line.ts';
 import type { ArtifactStore, Logger, RawInputs, RunContext, Runtime } from './runtime.ts';
 
@@ -33,7 +33,8 @@ async function gitHead(cwd: string): Promise<string | undefined> {
   }
 }
 
-function wildcard(pattern: string): RegExp {
+/** `*` matches any run of characters; everything else matches itself. */
+export function wildcard(pattern: string): RegExp {
   return new RegExp(
     `^${pattern
       .split('*')
@@ -53,7 +54,12 @@ export function createFolderArtifactStore(root: string): ArtifactStore {
       }
       return {};
     },
-    async download(pattern, dir) {
+    async download(pattern, dir, from) {
+      if (from) {
+        throw new InputError(
+          `artifacts of workflow run ${from.runId} are only reachable in a GitHub workflow, with a token`,
+        );
+      }
       let names: string[];
       try {
         names = await readdir(root);

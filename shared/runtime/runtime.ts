@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/core';
 import type { PaginateInterface } from '@octokit/plugin-paginate-rest';
-import type { SourceLocation } from '../errors.ts';
+import { InputError, type SourceLocation } from '../errors.ts';
 
 /** Raw inputs as strings before a gate's schema parses them: one value, or several for list inputs. */
 export type RawInputs = Record<string, string | string[] | undefined>;
@@ -28,11 +28,31 @@ export interface Annotation {
   location?: SourceLocation;
 }
 
+/**
+ * The artifact service could not store or hand over an artifact: a quota, an outage that outlasted the
+ * client's retries, a GitHub Enterprise Server without the service. Not a bug, and not the gate's verdict:
+ * a gate that only keeps a copy of its files turns it into a warning.
+ */
+export class ArtifactUnavailableError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArtifactUnavailableError';
+  }
+}
+
 /** Files kept after the run: workflow artifacts on GitHub, a folder under `--out` locally. */
 export interface ArtifactStore {
+  /**
+   * Stores `files` (paths under `rootDir`) as the artifact `name`, replacing an artifact of that name from
+   * an earlier attempt of the run (upload-artifact's `overwrite: true`). Throws ArtifactUnavailableError
+   * when the service cannot take it.
+   */
   upload(name: string, files: readonly string[], rootDir: string): Promise<{ id?: number; size?: number }>;
-  /** Downloads every artifact whose name matches `pattern` (`*` wildcard) into `dir`; returns their folders. */
-  download(pattern: string, dir: string): Promise<string[]>;
+  /**
+   * Downloads every artifact whose name matches `pattern` (`*` wildcard) into `dir`; returns their folders.
+   * Artifacts of this workflow run, or of the run `from.runId` of this repository (which needs a token).
+   */
+  download(pattern: string, dir: string, from?: { runId: number }): Promise<string[]>;
 }
 
 /** An authenticated GitHub REST client (Octokit with pagination, retries and throttling). */

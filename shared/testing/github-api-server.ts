@@ -95,7 +95,11 @@ function send(response: ServerResponse, reply: HandlerReply) {
  * default to the description's own examples, and every reply is checked against the documented schema,
  * so tests exercise what GitHub specifies rather than what a hand-written mock assumes.
  */
-export async function startGitHubApiServer(handlers: Record<string, Handler>): Promise<GitHubApiServer> {
+export async function startGitHubApiServer(
+  handlers: Record<string, Handler>,
+  /** A fixed port, for clients that read `GITHUB_API_URL` once when imported (@actions/github's). */
+  options: { port?: number } = {},
+): Promise<GitHubApiServer> {
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   let baseUrl = '';
@@ -162,7 +166,7 @@ export async function startGitHubApiServer(handlers: Record<string, Handler>): P
       send(response, { status: 500, body: { message: 'handler failed' } });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: baseUrl,
