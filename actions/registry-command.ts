@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { errorMessage, InputError } from '../shared/errors.ts';
+import { EXIT_CODES, errorMessage, InputError, internalErrorLine } from '../shared/errors.ts';
 import { readRegistry, repositoryRoot } from '../shared/registry/git-tags.ts';
 import { registryAsJson, renderRegistry } from './promote/registry-report.ts';
 
@@ -45,8 +46,13 @@ export async function registryCommand(
     streams.stderr.write(`mlgate: registry takes one model name, got ${positionals.length}\n`);
     return 2;
   }
+  const config = values.config ?? 'mlgate.yml';
+  if (!existsSync(config)) {
+    streams.stderr.write(`mlgate: ${config} file not found (the config names the repository to read)\n`);
+    return EXIT_CODES.input;
+  }
   try {
-    const root = await repositoryRoot(dirname(resolve(values.config ?? 'mlgate.yml')));
+    const root = await repositoryRoot(dirname(resolve(config)));
     const registry = await readRegistry(root);
     streams.stdout.write(
       values.json
@@ -56,8 +62,8 @@ export async function registryCommand(
     return 0;
   } catch (error) {
     streams.stderr.write(
-      `mlgate: ${error instanceof InputError ? error.message : `internal error: ${errorMessage(error)}`}\n`,
+      `mlgate: ${error instanceof InputError ? error.message : internalErrorLine(error)}\n`,
     );
-    return 2;
+    return error instanceof InputError ? EXIT_CODES.input : EXIT_CODES.internal;
   }
 }
