@@ -26,7 +26,7 @@ export async function registryCommand(
     ({ values, positionals } = parseArgs({
       args: [...args],
       options: {
-        config: { type: 'string', short: 'c', default: 'mlgate.yml' },
+        config: { type: 'string', short: 'c' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -47,7 +47,8 @@ export async function registryCommand(
     return 2;
   }
   const config = values.config ?? 'mlgate.yml';
-  if (!existsSync(config)) {
+  // Without --config the current folder's repository is read, config or not; a named one must exist.
+  if (values.config !== undefined && !existsSync(config)) {
     streams.stderr.write(`mlgate: ${config} file not found (the config names the repository to read)\n`);
     return EXIT_CODES.input;
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
@@ -50,6 +51,12 @@ async function loadSchema(
 ): Promise<{ schema: DataSchema; source: SourceDocument } | undefined> {
   const schemaPath = config.config.datasets[name]?.schema;
   if (!schemaPath) return undefined;
+  if (!existsSync(config.resolve(schemaPath))) {
+    throw new InputError(
+      `datasets.${name}.schema: ${config.display(schemaPath)} not found`,
+      config.locate(['datasets', name, 'schema']),
+    );
+  }
   const { value, source } = await readValidatedFile(
     config.resolve(schemaPath),
     DataSchema,
@@ -67,11 +74,28 @@ function identifierColumns(schema: DataSchema | undefined): Set<string> {
   );
 }
 
+/** An unknown dataset in a drift pair is pointed at where the pair names it, before any work starts. */
+function checkDriftDatasets(context: Context): void {
+  const { config } = context;
+  for (const [index, spec] of context.settings.drift.entries()) {
+    for (const role of ['reference', 'current'] as const) {
+      const name = spec[role];
+      if (name !== undefined && !config.config.datasets[name]) {
+        throw new InputError(
+          `drift ${role} "${name}" is not a dataset (datasets: ${Object.keys(config.config.datasets).join(', ') || 'none'})`,
+          config.locate(['gates', 'validate-data', 'drift', index, role]),
+        );
+      }
+    }
+  }
+}
+
 async function runDrift(context: Context, connection: DuckDBConnection): Promise<Check[]> {
   const { config, settings } = context;
   const checks: Check[] = [];
   for (const [index, spec] of settings.drift.entries()) {
     const location = config.locate(['gates', 'validate-data', 'drift', index]);
+
     const current = await openDataset(connection, config, spec.current);
     const currentSchema = (await loadSchema(config, spec.current))?.schema;
     const currentColumns = await profilableColumns(connection, current, currentSchema);
@@ -115,6 +139,7 @@ async function runDrift(context: Context, connection: DuckDBConnection): Promise
 async function run(context: Context): Promise<GateReport> {
   const { config, settings, options, runtime } = context;
   const names = selectedDatasets(context);
+  checkDriftDatasets(context);
   const failures = options.failures ? await FailuresFile.create(resolve(options.failures)) : undefined;
   const checks: Check[] = [];
   const metrics: Record<string, number> = {};

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CsvDialect, DatasetConfig } from '../config/config-schema.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { errorMessage, InputError, type SourceLocation } from '../errors.ts';
-import { findRaggedRow } from './csv-diagnosis.ts';
+import { findLongLine, findRaggedRow, gzipProblem, readFailure } from './csv-diagnosis.ts';
 import { quoteString, quoteStringList } from './sql.ts';
 
 export type DatasetFormat = 'csv' | 'tsv' | 'parquet' | 'jsonl';
@@ -162,6 +162,20 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
         files.findIndex((candidate) => message.includes(candidate) || message.includes(basename(candidate))),
       );
       const file = displayFiles[index]!;
+      if (files[index]!.endsWith('.gz')) {
+        const problem = await gzipProblem(files[index]!);
+        if (problem) return new InputError(`cannot decompress ${format} data: ${problem}`, { file });
+      }
+      const failure = readFailure(message);
+      const tooLong = /Maximum line size of (\d+) bytes/.exec(failure.reason);
+      if (tooLong) {
+        // DuckDB counts this line from the start of its read buffer, not of the file: find it ourselves.
+        const line = await findLongLine(files[index]!, Number(tooLong[1])).catch(() => undefined);
+        return new InputError(`cannot read ${format} data: ${failure.reason}`, {
+          file,
+          ...(line ?? failure.line ? { line: line ?? failure.line } : {}),
+        });
+      }
       if (format === 'csv' || format === 'tsv') {
         for (const [position, candidate] of files.entries()) {
           const ragged = await findRaggedRow(candidate, dialect).catch(() => undefined);
@@ -173,7 +187,10 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
           }
         }
       }
-      return new InputError(`cannot read ${format} data: ${firstLine(message)}`, { file });
+      return new InputError(`cannot read ${format} data: ${failure.reason}`, {
+        file,
+        ...(failure.line !== undefined ? { line: failure.line } : {}),
+      });
     },
   };
   try {
@@ -219,13 +236,6 @@ function displayName(pattern: string, file: string): string {
     pattern.search(/[*?[]/) === -1 ? undefined : pattern.search(/[*?[]/),
   );
   return slash === -1 ? basename(file) : `${pattern.slice(0, slash)}/${basename(file)}`;
-}
-
-function firstLine(message: string): string {
-  return message
-    .split('\n')[0]!
-    .replace(/^[A-Za-z ]*Error: /, '')
-    .trim();
 }
 
 /**
