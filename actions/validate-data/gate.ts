@@ -6,7 +6,8 @@ import { openDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
 import { readModelSignature } from '../../shared/data/model-signature.ts';
 import { errorMessage, InputError } from '../../shared/errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
+import { refuseInputAsOutput } from '../../shared/config/input-files.ts';
+import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
 import type { Check, Table } from '../../shared/result/gate-result.ts';
 import { DataSchema } from './data-schema.ts';
@@ -140,7 +141,9 @@ async function run(context: Context): Promise<GateReport> {
   const { config, settings, options, runtime } = context;
   const names = selectedDatasets(context);
   checkDriftDatasets(context);
-  const failures = options.failures ? await FailuresFile.create(resolve(options.failures)) : undefined;
+  const failuresPath = options.failures ? resolve(options.failures) : undefined;
+  if (failuresPath) refuseInputAsOutput(config, failuresPath, '--failures');
+  const failures = failuresPath ? await FailuresFile.create(failuresPath) : undefined;
   const checks: Check[] = [];
   const metrics: Record<string, number> = {};
   const model = config.config.model;
@@ -156,6 +159,12 @@ async function run(context: Context): Promise<GateReport> {
         for (const [index, name] of names.entries()) {
           const { schema, source } = (await loadSchema(config, name))!;
           const dataset = await openDataset(connection, config, name);
+          if (failuresPath && dataset.files.includes(failuresPath)) {
+            throw new InputError(
+              `--failures would write over a file of dataset "${name}", which this run reads; choose another file`,
+              { file: options.failures! },
+            );
+          }
           const result = await validateDataset(connection, dataset, schema, source, {
             now: context.now(),
             failures,
@@ -212,6 +221,24 @@ async function run(context: Context): Promise<GateReport> {
   };
 }
 
+/**
+ * Writes `--to`: never over a file the run reads, and a hand-written schema only with `--force` (a profile
+ * is machine-written and meant to be refreshed in place).
+ */
+async function writeToolOutput(
+  context: Context,
+  to: string,
+  text: string,
+  { replaceOnlyWithForce }: { replaceOnlyWithForce: boolean },
+): Promise<void> {
+  const target = resolve(to);
+  refuseInputAsOutput(context.config, target, '--to');
+  if (replaceOnlyWithForce && !context.options.force && existsSync(target)) {
+    throw new InputError('--to names an existing file; add --force to replace it', { file: to });
+  }
+  await writeFileAtomic(target, text);
+}
+
 /** `--infer DATASET` and `--profile DATASET --to FILE`: helpers that write files and judge nothing. */
 async function runTool(context: Context): Promise<string | undefined> {
   const { config, options, settings } = context;
@@ -222,7 +249,7 @@ async function runTool(context: Context): Promise<string | undefined> {
       inferSchema(connection, await openDataset(connection, config, name)),
     );
     if (!options.to) return text.trimEnd();
-    await writeFileAtomic(resolve(options.to), text);
+    await writeToolOutput(context, options.to, text, { replaceOnlyWithForce: true });
     return `wrote a starting schema for ${name} to ${options.to}`;
   }
   if (options.profile) {
@@ -233,7 +260,9 @@ async function runTool(context: Context): Promise<string | undefined> {
       const schema = (await loadSchema(config, name))?.schema;
       return profileDataset(connection, dataset, await profilableColumns(connection, dataset, schema));
     });
-    await writeJsonAtomic(resolve(options.to), profile);
+    await writeToolOutput(context, options.to, `${JSON.stringify(profile, null, 2)}\n`, {
+      replaceOnlyWithForce: false,
+    });
     return `wrote the profile of ${name} (${profile.rows} rows, ${Object.keys(profile.columns).length} columns) to ${options.to}`;
   }
   return undefined;

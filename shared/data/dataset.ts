@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CsvDialect, DatasetConfig } from '../config/config-schema.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
+import { isInside } from '../config/repository-paths.ts';
 import { errorMessage, InputError, type SourceLocation } from '../errors.ts';
 import { findLongLine, findRaggedRow, gzipProblem, readFailure } from './csv-diagnosis.ts';
 import { quoteString, quoteStringList } from './sql.ts';
@@ -68,6 +69,8 @@ export interface DatasetSpec {
   format?: DatasetFormat | undefined;
   csv?: CsvDialect | undefined;
   location: SourceLocation;
+  /** A folder every matched file must lie in once symbolic links are followed (the repository). */
+  confineTo?: string | undefined;
 }
 
 /**
@@ -95,6 +98,7 @@ export async function openDataset(
     format: entry.format,
     csv: entry.csv,
     location: config.locate(['datasets', name, 'path']),
+    confineTo: config.root,
   });
 }
 
@@ -106,6 +110,13 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
   const files = listed.getRowsJS().map((row) => String(row[0]));
   if (files.length === 0) {
     throw new InputError(`dataset "${spec.name}": no file matches ${spec.displayPath}`, spec.location);
+  }
+  const escaping = spec.confineTo === undefined ? undefined : files.find((file) => !isInside(file, spec.confineTo!));
+  if (escaping) {
+    throw new InputError(
+      `dataset "${spec.name}": ${escaping} is a link to a file outside the repository; set paths: { allow-outside: true } to read it`,
+      spec.location,
+    );
   }
   const format = spec.format ?? formatFromPath(files[0]!);
   if (!format) {
