@@ -147,7 +147,11 @@ async function clearStaleResult(file: string): Promise<void> {
 }
 
 /** A warning check standing for a run that judged nothing: "nothing checked" must not read as a pass. */
-function nothingCheckedCheck(gate: AnyGate, report: GateReport, skipped: number): GateReport['checks'][number] {
+function nothingCheckedCheck(
+  gate: AnyGate,
+  report: GateReport,
+  skipped: number,
+): GateReport['checks'][number] {
   const reason =
     report.nothingChecked ??
     (skipped > 0

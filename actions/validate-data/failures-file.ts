@@ -52,7 +52,9 @@ export class FailuresFile {
     const shown = displayPath(path);
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isDirectory()) {
-      throw new InputError('--failures names a folder; give a CSV file such as failing-rows.csv', { file: shown });
+      throw new InputError('--failures names a folder; give a CSV file such as failing-rows.csv', {
+        file: shown,
+      });
     }
     const temporary = temporarySibling(path);
     try {

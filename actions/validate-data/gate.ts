@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { refuseInputAsOutput } from '../../shared/config/input-files.ts';
 import { readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
 import { openDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
 import { readModelSignature } from '../../shared/data/model-signature.ts';
 import { errorMessage, InputError } from '../../shared/errors.ts';
-import { refuseInputAsOutput } from '../../shared/config/input-files.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
 import type { Check, Table } from '../../shared/result/gate-result.ts';

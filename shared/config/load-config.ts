@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { z } from 'zod';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { z } from 'zod';
 import { InputError, type SourceLocation } from '../errors.ts';
 import type { BaseConfig } from './config-schema.ts';
 import { isInside, repositoryRootOf } from './repository-paths.ts';

@@ -111,7 +111,8 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
   if (files.length === 0) {
     throw new InputError(`dataset "${spec.name}": no file matches ${spec.displayPath}`, spec.location);
   }
-  const escaping = spec.confineTo === undefined ? undefined : files.find((file) => !isInside(file, spec.confineTo!));
+  const escaping =
+    spec.confineTo === undefined ? undefined : files.find((file) => !isInside(file, spec.confineTo!));
   if (escaping) {
     throw new InputError(
       `dataset "${spec.name}": ${escaping} is a link to a file outside the repository; set paths: { allow-outside: true } to read it`,
@@ -184,7 +185,7 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
         const line = await findLongLine(files[index]!, Number(tooLong[1])).catch(() => undefined);
         return new InputError(`cannot read ${format} data: ${failure.reason}`, {
           file,
-          ...(line ?? failure.line ? { line: line ?? failure.line } : {}),
+          ...((line ?? failure.line) ? { line: line ?? failure.line } : {}),
         });
       }
       if (format === 'csv' || format === 'tsv') {
