@@ -1,10 +1,11 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { errorMessage, InputError } from '../shared/errors.ts';
+import { EXIT_CODES, errorMessage, InputError, internalErrorLine } from '../shared/errors.ts';
+import { removeTemporariesOnSignals } from '../shared/fs/temporary-files.ts';
 import type { AnyGate } from '../shared/gate.ts';
-import { exitCodeFor, type GateResult, worstStatus } from '../shared/result/gate-result.ts';
-import { runGate } from '../shared/run-gate.ts';
+import type { GateResult } from '../shared/result/gate-result.ts';
+import { prepareOutFolder, runGate } from '../shared/run-gate.ts';
 import { createLocalRuntime } from '../shared/runtime/local-runtime.ts';
 import type { RawInputs } from '../shared/runtime/runtime.ts';
 import { MLGATE_VERSION } from '../shared/version.ts';
@@ -28,6 +29,8 @@ const COMMON_HELP = [
   ['--debug', 'show debug logs and stack traces of internal errors'],
   ['-h, --help', 'show this help'],
 ] as const;
+
+const EXIT_CODES_HELP = `${EXIT_CODES.pass} pass or warn, ${EXIT_CODES.fail} a gate failed, ${EXIT_CODES.input} bad input or config, ${EXIT_CODES.internal} internal error (a bug: please report it)`;
 
 function columns(rows: readonly (readonly [string, string])[]): string {
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
@@ -54,7 +57,7 @@ function mainHelp(): string {
     'Options:',
     columns(COMMON_HELP),
     '',
-    'Exit codes: 0 pass or warn, 1 a gate failed, 2 bad input or config.',
+    `Exit codes: ${EXIT_CODES_HELP}.`,
     "Run 'mlgate <command> --help' for a command's own options.",
   ].join('\n');
 }
@@ -75,7 +78,7 @@ function gateHelp(gate: AnyGate): string {
     'Options:',
     columns([...own, ...COMMON_HELP]),
     '',
-    `Writes <out>/${gate.name}.json. Exit codes: 0 pass or warn, 1 fail, 2 bad input or config.`,
+    `Writes <out>/${gate.name}.json. Exit codes: ${EXIT_CODES_HELP}.`,
   ].join('\n');
 }
 
@@ -140,6 +143,7 @@ export async function main(argv: readonly string[], streams: Streams = process):
   }
   const debug = values.debug === true;
   const out = resolve(String(values.out));
+  removeTemporariesOnSignals();
   try {
     const config = await loadMlgateConfig(String(values.config));
     const runtime = await createLocalRuntime({
@@ -151,9 +155,10 @@ export async function main(argv: readonly string[], streams: Streams = process):
     const selected = gate
       ? [gate]
       : GATES.filter((candidate) => config.config.gates[candidate.name as never] !== undefined);
-    await mkdir(out, { recursive: true });
+    await prepareOutFolder(out);
     if (!gate) await rm(resolve(out, 'summary.md'), { force: true });
     const results: GateResult[] = [];
+    let exitCode: number = EXIT_CODES.pass;
     for (const next of selected) {
       const outcome = await runtime.log.group(next.name, () =>
         runGate(next, { config, runtime, out, debug }),
@@ -163,17 +168,19 @@ export async function main(argv: readonly string[], streams: Streams = process):
         return 0;
       }
       results.push(outcome.result);
+      // The codes are ordered by severity: a bug outranks bad input, which outranks a failed gate.
+      exitCode = Math.max(exitCode, outcome.exitCode);
     }
     if (values.json) say(JSON.stringify(gate ? results[0] : results, null, 2));
     else say(renderRunTable(results, out));
-    return exitCodeFor(worstStatus(results.map((result) => result.status)));
+    return exitCode;
   } catch (error) {
     if (error instanceof InputError) {
       complain(error.message);
-      return 2;
+      return EXIT_CODES.input;
     }
-    complain(`internal error: ${errorMessage(error)}`);
+    complain(internalErrorLine(error));
     if (debug && error instanceof Error) streams.stderr.write(`${error.stack}\n`);
-    return 2;
+    return EXIT_CODES.internal;
   }
 }

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { errorMessage, InputError } from '../shared/errors.ts';
+import { EXIT_CODES, errorMessage, InputError, internalErrorLine } from '../shared/errors.ts';
 import { readRegistry, repositoryRoot } from '../shared/registry/git-tags.ts';
 import { registryAsJson, renderRegistry } from './promote/registry-report.ts';
 
@@ -25,7 +26,7 @@ export async function registryCommand(
     ({ values, positionals } = parseArgs({
       args: [...args],
       options: {
-        config: { type: 'string', short: 'c', default: 'mlgate.yml' },
+        config: { type: 'string', short: 'c' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -45,8 +46,14 @@ export async function registryCommand(
     streams.stderr.write(`mlgate: registry takes one model name, got ${positionals.length}\n`);
     return 2;
   }
+  const config = values.config ?? 'mlgate.yml';
+  // Without --config the current folder's repository is read, config or not; a named one must exist.
+  if (values.config !== undefined && !existsSync(config)) {
+    streams.stderr.write(`mlgate: ${config} file not found (the config names the repository to read)\n`);
+    return EXIT_CODES.input;
+  }
   try {
-    const root = await repositoryRoot(dirname(resolve(values.config ?? 'mlgate.yml')));
+    const root = await repositoryRoot(dirname(resolve(config)));
     const registry = await readRegistry(root);
     streams.stdout.write(
       values.json
@@ -56,8 +63,8 @@ export async function registryCommand(
     return 0;
   } catch (error) {
     streams.stderr.write(
-      `mlgate: ${error instanceof InputError ? error.message : `internal error: ${errorMessage(error)}`}\n`,
+      `mlgate: ${error instanceof InputError ? error.message : internalErrorLine(error)}\n`,
     );
-    return 2;
+    return error instanceof InputError ? EXIT_CODES.input : EXIT_CODES.internal;
   }
 }

@@ -25,6 +25,11 @@ export interface GateReport {
   charts?: Chart[];
   /** Gate-specific data for other consumers, documented by the gate. */
   details?: Record<string, unknown>;
+  /**
+   * Why nothing was judged, when the configuration leads to no check (e.g. "gates.validate-data.datasets is
+   * empty"). `runGate` turns a run without a judged check into a warning and uses this as its reason.
+   */
+  nothingChecked?: string;
 }
 
 /** Everything a gate's `run` receives. Side effects go through `runtime` only. */

@@ -1,10 +1,11 @@
-import { access } from 'node:fs/promises';
+import { access, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { BaseConfig } from './config/config-schema.ts';
 import type { LoadedConfig } from './config/load-config.ts';
-import { errorMessage, InputError } from './errors.ts';
-import { writeJsonAtomic } from './fs/atomic-write.ts';
+import { EXIT_CODES, type ExitCode, fileProblem, InputError, internalErrorLine } from './errors.ts';
+import { writeFileAtomic, writeJsonAtomic } from './fs/atomic-write.ts';
+import { displayPath } from './fs/display-path.ts';
 import { sha256File } from './fs/sha256.ts';
 import type { AnyGate, GateReport } from './gate.ts';
 import { renderGateSummary } from './report/gate-summary.ts';
@@ -32,7 +33,8 @@ export interface RunGateOptions {
 
 export interface GateOutcome {
   result: GateResult;
-  exitCode: 0 | 1 | 2;
+  /** 0 pass or warn, 1 fail, 2 the user's mistake, 3 a bug (see `EXIT_CODES`). */
+  exitCode: ExitCode;
   /** Set when the invocation ran an auxiliary tool (e.g. `--infer`) instead of judging. */
   toolMessage?: string;
 }
@@ -104,13 +106,69 @@ async function judge(
       return { summary: message, checks: [] };
     }
   }
+  await clearStaleResult(resultFile(gate, out));
   return gate.run(context);
+}
+
+/**
+ * Creates the `--out` folder and proves it writable, so that a file in the way or a read-only folder is
+ * one line before any gate runs instead of after a long one. Throws InputError.
+ */
+export async function prepareOutFolder(out: string): Promise<void> {
+  await mkdir(out, { recursive: true }).catch((error: unknown) => {
+    throw fileProblem(error, displayPath(out), 'use --out as the results folder');
+  });
+  const probe = join(out, '.mlgate-write-check');
+  await writeFileAtomic(probe, '').catch((error: unknown) => {
+    throw fileProblem(error, displayPath(out), 'write results into --out');
+  });
+  await rm(probe, { force: true });
+}
+
+function resultFile(gate: AnyGate, out: string): string {
+  return join(out, `${gate.name}.json`);
+}
+
+/**
+ * Removes an earlier run's result before judging, so that a run that does not finish (killed, out of
+ * memory) leaves no result that looks current. A folder in the way is reported now, before any work.
+ */
+async function clearStaleResult(file: string): Promise<void> {
+  const existing = await stat(file).catch(() => undefined);
+  if (!existing) return;
+  if (existing.isDirectory()) {
+    throw new InputError('a folder is in the way of the result file; remove it or choose another --out', {
+      file: displayPath(file),
+    });
+  }
+  await rm(file, { force: true }).catch((error: unknown) => {
+    throw fileProblem(error, displayPath(file), 'remove the earlier result');
+  });
+}
+
+/** A warning check standing for a run that judged nothing: "nothing checked" must not read as a pass. */
+function nothingCheckedCheck(
+  gate: AnyGate,
+  report: GateReport,
+  skipped: number,
+): GateReport['checks'][number] {
+  const reason =
+    report.nothingChecked ??
+    (skipped > 0
+      ? `all ${skipped} checks were skipped`
+      : `the configuration of gates.${gate.name} leads to no check`);
+  return {
+    id: `${gate.name}.nothing-checked`,
+    status: 'warn',
+    message: `nothing was checked: ${reason}`,
+  };
 }
 
 /**
  * Runs one gate end to end: validates its settings and inputs, runs it, applies waivers, writes
  * `<out>/<gate>.json` atomically, and reports through the runtime (summary, annotations, outputs).
- * User mistakes become an `error` result with exit code 2 and a one-line message; nothing throws.
+ * User mistakes become an `error` result with exit code 2 and a one-line message, bugs one with exit code 3.
+ * Throws an InputError only when the result itself cannot be written (an unwritable `--out`).
  */
 export async function runGate(gate: AnyGate, options: RunGateOptions): Promise<GateOutcome> {
   const { config, runtime, out } = options;
@@ -120,15 +178,15 @@ export async function runGate(gate: AnyGate, options: RunGateOptions): Promise<G
   let toolMessage: string | undefined;
   let report: GateReport;
   let failed: string | undefined;
+  let internal = false;
   try {
     report = await judge(gate, options, (message) => {
       toolMessage = message;
     });
   } catch (error) {
-    failed = error instanceof InputError ? error.message : `internal error: ${errorMessage(error)}`;
-    if (!(error instanceof InputError)) {
-      runtime.log.debug(error instanceof Error && error.stack ? error.stack : String(error));
-    }
+    internal = !(error instanceof InputError);
+    failed = error instanceof InputError ? error.message : internalErrorLine(error);
+    if (internal) runtime.log.debug(error instanceof Error && error.stack ? error.stack : String(error));
     report = { summary: failed, checks: [] };
   }
   if (toolMessage !== undefined) {
@@ -144,6 +202,12 @@ export async function runGate(gate: AnyGate, options: RunGateOptions): Promise<G
     return { result, exitCode: 0, toolMessage };
   }
   const waived = applyWaivers(report.checks, config.config.waivers, now());
+  const skipped = waived.checks.filter((check) => check.status === 'skip').length;
+  if (!failed && waived.checks.length === skipped) {
+    const warning = nothingCheckedCheck(gate, report, skipped);
+    waived.checks.push(warning);
+    report = { ...report, summary: warning.message };
+  }
   const status = failed ? 'error' : statusFromChecks(waived.checks);
   const result = buildResult(
     gate.name,
@@ -154,10 +218,10 @@ export async function runGate(gate: AnyGate, options: RunGateOptions): Promise<G
     started,
     clock,
   );
-  const file = join(out, `${gate.name}.json`);
+  const file = resultFile(gate, out);
   await writeJsonAtomic(file, result);
   await publish(result, file, runtime, failed);
-  return { result, exitCode: exitCodeFor(status) };
+  return { result, exitCode: internal ? EXIT_CODES.internal : exitCodeFor(status) };
 }
 
 function buildResult(

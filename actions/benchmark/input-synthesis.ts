@@ -18,7 +18,7 @@ export interface InputPlan {
 export type ResolvedValues =
   | { kind: 'random' }
   | { kind: 'zeros' }
-  | { kind: 'constant'; value: Scalar }
+  | { kind: 'constant'; value: Scalar; location?: SourceLocation }
   | { kind: 'range'; low: number; high: number }
   /** Flat values, repeated to fill the tensor. */
   | { kind: 'list'; values: Scalar[]; origin: string }
@@ -175,6 +175,7 @@ function toNumber(value: Scalar, plan: InputPlan): number {
   if (Number.isNaN(number) && value !== 'NaN') {
     throw new InputError(
       `input "${plan.name}" is ${plan.type} but got ${JSON.stringify(value)}${origin(plan)}`,
+      plan.values.kind === 'constant' ? plan.values.location : undefined,
     );
   }
   return number;

@@ -83,7 +83,7 @@ export async function resolveInputValues(
   const where = () => config.locate(['gates', 'benchmark', 'inputs', input, 'values']);
   if (values === 'random') return { kind: 'random' };
   if (values === 'zeros') return { kind: 'zeros' };
-  if ('constant' in values) return { kind: 'constant', value: values.constant };
+  if ('constant' in values) return { kind: 'constant', value: values.constant, location: where() };
   if ('range' in values) return { kind: 'range', low: values.range[0], high: values.range[1] };
   if ('file' in values) {
     const file = config.display(values.file);

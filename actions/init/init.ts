@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMap, isScalar, parse, parseDocument, stringify } from 'yaml';
 import { readModelSignature } from '../../shared/data/model-signature.ts';
-import { errorMessage, InputError } from '../../shared/errors.ts';
+import { EXIT_CODES, errorMessage, InputError, internalErrorLine } from '../../shared/errors.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import type { AnyGate } from '../../shared/gate.ts';
 import { runGate } from '../../shared/run-gate.ts';
@@ -259,6 +259,10 @@ export async function runInit(argv: readonly string[], streams: Streams): Promis
     return 0;
   }
   const root = resolve(values.dir ?? '.');
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+    complain(`${values.dir ?? '.'} --dir must name an existing folder (the repository to set up)`);
+    return EXIT_CODES.input;
+  }
   const existing = Object.values(INIT_FILES).filter((file) => existsSync(join(root, file)));
   if (existing.length > 0) {
     complain(
@@ -279,7 +283,7 @@ export async function runInit(argv: readonly string[], streams: Streams): Promis
     );
     return 0;
   } catch (error) {
-    complain(error instanceof InputError ? error.message : `internal error: ${errorMessage(error)}`);
-    return 2;
+    complain(error instanceof InputError ? error.message : internalErrorLine(error));
+    return error instanceof InputError ? EXIT_CODES.input : EXIT_CODES.internal;
   }
 }

@@ -5,7 +5,8 @@ import { InputError } from '../../shared/errors.ts';
 import { type DiffSource, metricsSource } from './base-diff.ts';
 import { flatten, numericLeaves, readDocumentFile } from './metrics-file.ts';
 import type { RerunPlan, TrackedExperiment } from './plan.ts';
-import { interpolate, TemplateError } from './template.ts';
+import { shellQuote } from './run-command.ts';
+import { interpolate, interpolateString, TemplateError } from './template.ts';
 
 /** Experiment names become the first part of check ids, so they cannot hold dots. */
 export const EXPERIMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_@:-]*$/;
@@ -77,7 +78,12 @@ export async function readExperimentsFile(
     const context: Record<string, unknown> = { ...entry.params, params: entry.params, seed: entry.seed };
     let command: string | string[];
     try {
-      command = interpolate(entry.command, context) as string | string[];
+      // A shell command gets each value quoted, so a param `a; touch X` stays one argument; a list is argv
+      // already. (DVC substitutes dvc.yaml params unquoted, and mlgate reruns those exactly as DVC would.)
+      command =
+        typeof entry.command === 'string'
+          ? String(interpolateString(entry.command, context, shellQuote))
+          : (interpolate(entry.command, context) as string[]);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       throw new InputError(

@@ -31,12 +31,19 @@ function asText(value: unknown, expression: string): string {
   throw new TemplateError(`\${${expression}} is ${Array.isArray(value) ? 'a list' : 'a mapping'}, not text`);
 }
 
-/** Interpolates one string; returns the raw value when the whole string is one reference. */
-export function interpolateString(text: string, context: Record<string, unknown>): unknown {
+/**
+ * Interpolates one string; returns the raw value when the whole string is one reference. `quote` is applied
+ * to every substituted value inside a longer string (a shell command quotes them; DVC does not).
+ */
+export function interpolateString(
+  text: string,
+  context: Record<string, unknown>,
+  quote: (value: string) => string = (value) => value,
+): unknown {
   const whole = /^\$\{\s*([^}]*?)\s*\}$/.exec(text);
   if (whole) return lookup(context, whole[1]!);
   return text.replace(PLACEHOLDER, (_match, escaped: string | undefined, expression: string) =>
-    escaped ? `\${${expression}}` : asText(lookup(context, expression), expression),
+    escaped ? `\${${expression}}` : quote(asText(lookup(context, expression), expression)),
   );
 }
 

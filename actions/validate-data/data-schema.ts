@@ -22,33 +22,62 @@ export function durationMs(duration: string): number {
   return Number(duration.slice(0, -1)) * UNIT_MS[unit];
 }
 
-export const ColumnRules = z.strictObject({
-  type: ColumnType.optional().describe('The type every non-null value must have.'),
-  nullable: z
-    .boolean()
-    .default(true)
-    .describe('Whether the column may hold nulls (empty CSV fields, JSON null).'),
-  'max-null-fraction': fraction().optional().describe('Largest share of null values allowed.'),
-  min: bound.optional().describe('Smallest allowed value (inclusive).'),
-  max: bound.optional().describe('Largest allowed value (inclusive).'),
-  enum: z
-    .array(z.union([z.string(), z.number(), z.boolean()]))
-    .min(1)
-    .optional()
-    .describe('The only allowed values.'),
-  pattern: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('A regular expression (RE2) that the whole value must match.'),
-  unique: z.boolean().optional().describe('No value may occur twice (nulls are not compared).'),
-  'min-length': integerAtLeast(0).optional().describe('Fewest characters a value may have.'),
-  'max-length': integerAtLeast(0).optional().describe('Most characters a value may have.'),
-  'max-age': Duration.optional().describe(
-    'Freshness of a date/datetime column: its newest value at most this old.',
-  ),
-  description: z.string().optional().describe('What the column means (for people and model cards).'),
-});
+/**
+ * Refuses a lower bound above its upper bound (`min: 85, max: 18` would fail every row instead of
+ * saying the contract is wrong). Numbers compare as numbers, dates as ISO text; mixed kinds are left alone.
+ */
+function orderedBounds<T extends Record<string, unknown>>(
+  pairs: readonly (readonly [keyof T & string, keyof T & string])[],
+) {
+  return (value: T, context: z.core.$RefinementCtx<T>) => {
+    for (const [low, high] of pairs) {
+      const [a, b] = [value[low], value[high]];
+      if (a === undefined || b === undefined || typeof a !== typeof b) continue;
+      if ((a as number | string) > (b as number | string)) {
+        context.addIssue({
+          code: 'custom',
+          path: [low],
+          message: `expected at most ${high} (${String(b)}): the bounds contradict each other`,
+        });
+      }
+    }
+  };
+}
+
+export const ColumnRules = z
+  .strictObject({
+    type: ColumnType.optional().describe('The type every non-null value must have.'),
+    nullable: z
+      .boolean()
+      .default(true)
+      .describe('Whether the column may hold nulls (empty CSV fields, JSON null).'),
+    'max-null-fraction': fraction().optional().describe('Largest share of null values allowed.'),
+    min: bound.optional().describe('Smallest allowed value (inclusive).'),
+    max: bound.optional().describe('Largest allowed value (inclusive).'),
+    enum: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional()
+      .describe('The only allowed values.'),
+    pattern: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A regular expression (RE2) that the whole value must match.'),
+    unique: z.boolean().optional().describe('No value may occur twice (nulls are not compared).'),
+    'min-length': integerAtLeast(0).optional().describe('Fewest characters a value may have.'),
+    'max-length': integerAtLeast(0).optional().describe('Most characters a value may have.'),
+    'max-age': Duration.optional().describe(
+      'Freshness of a date/datetime column: its newest value at most this old.',
+    ),
+    description: z.string().optional().describe('What the column means (for people and model cards).'),
+  })
+  .superRefine(
+    orderedBounds([
+      ['min', 'max'],
+      ['min-length', 'max-length'],
+    ]),
+  );
 export type ColumnRules = z.infer<typeof ColumnRules>;
 
 export const RowCheck = z.strictObject({
@@ -68,6 +97,7 @@ export const DataSchema = z.strictObject({
   strict: z.boolean().default(false).describe('Columns not listed under columns are a failure.'),
   rows: z
     .strictObject({ min: integerAtLeast(0).optional(), max: integerAtLeast(0).optional() })
+    .superRefine(orderedBounds([['min', 'max']]))
     .optional()
     .describe('Bounds on the number of data rows.'),
   key: z

@@ -1,11 +1,13 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { refuseInputAsOutput } from '../../shared/config/input-files.ts';
 import { readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
 import { openDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
 import { readModelSignature } from '../../shared/data/model-signature.ts';
 import { errorMessage, InputError } from '../../shared/errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
+import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
 import type { Check, Table } from '../../shared/result/gate-result.ts';
 import { DataSchema } from './data-schema.ts';
@@ -50,6 +52,12 @@ async function loadSchema(
 ): Promise<{ schema: DataSchema; source: SourceDocument } | undefined> {
   const schemaPath = config.config.datasets[name]?.schema;
   if (!schemaPath) return undefined;
+  if (!existsSync(config.resolve(schemaPath))) {
+    throw new InputError(
+      `datasets.${name}.schema: ${config.display(schemaPath)} not found`,
+      config.locate(['datasets', name, 'schema']),
+    );
+  }
   const { value, source } = await readValidatedFile(
     config.resolve(schemaPath),
     DataSchema,
@@ -67,11 +75,28 @@ function identifierColumns(schema: DataSchema | undefined): Set<string> {
   );
 }
 
+/** An unknown dataset in a drift pair is pointed at where the pair names it, before any work starts. */
+function checkDriftDatasets(context: Context): void {
+  const { config } = context;
+  for (const [index, spec] of context.settings.drift.entries()) {
+    for (const role of ['reference', 'current'] as const) {
+      const name = spec[role];
+      if (name !== undefined && !config.config.datasets[name]) {
+        throw new InputError(
+          `drift ${role} "${name}" is not a dataset (datasets: ${Object.keys(config.config.datasets).join(', ') || 'none'})`,
+          config.locate(['gates', 'validate-data', 'drift', index, role]),
+        );
+      }
+    }
+  }
+}
+
 async function runDrift(context: Context, connection: DuckDBConnection): Promise<Check[]> {
   const { config, settings } = context;
   const checks: Check[] = [];
   for (const [index, spec] of settings.drift.entries()) {
     const location = config.locate(['gates', 'validate-data', 'drift', index]);
+
     const current = await openDataset(connection, config, spec.current);
     const currentSchema = (await loadSchema(config, spec.current))?.schema;
     const currentColumns = await profilableColumns(connection, current, currentSchema);
@@ -115,7 +140,10 @@ async function runDrift(context: Context, connection: DuckDBConnection): Promise
 async function run(context: Context): Promise<GateReport> {
   const { config, settings, options, runtime } = context;
   const names = selectedDatasets(context);
-  const failures = options.failures ? await FailuresFile.create(resolve(options.failures)) : undefined;
+  checkDriftDatasets(context);
+  const failuresPath = options.failures ? resolve(options.failures) : undefined;
+  if (failuresPath) refuseInputAsOutput(config, failuresPath, '--failures');
+  const failures = failuresPath ? await FailuresFile.create(failuresPath) : undefined;
   const checks: Check[] = [];
   const metrics: Record<string, number> = {};
   const model = config.config.model;
@@ -131,6 +159,12 @@ async function run(context: Context): Promise<GateReport> {
         for (const [index, name] of names.entries()) {
           const { schema, source } = (await loadSchema(config, name))!;
           const dataset = await openDataset(connection, config, name);
+          if (failuresPath && dataset.files.includes(failuresPath)) {
+            throw new InputError(
+              `--failures would write over a file of dataset "${name}", which this run reads; choose another file`,
+              { file: options.failures! },
+            );
+          }
           const result = await validateDataset(connection, dataset, schema, source, {
             now: context.now(),
             failures,
@@ -187,6 +221,24 @@ async function run(context: Context): Promise<GateReport> {
   };
 }
 
+/**
+ * Writes `--to`: never over a file the run reads, and a hand-written schema only with `--force` (a profile
+ * is machine-written and meant to be refreshed in place).
+ */
+async function writeToolOutput(
+  context: Context,
+  to: string,
+  text: string,
+  { replaceOnlyWithForce }: { replaceOnlyWithForce: boolean },
+): Promise<void> {
+  const target = resolve(to);
+  refuseInputAsOutput(context.config, target, '--to');
+  if (replaceOnlyWithForce && !context.options.force && existsSync(target)) {
+    throw new InputError('--to names an existing file; add --force to replace it', { file: to });
+  }
+  await writeFileAtomic(target, text);
+}
+
 /** `--infer DATASET` and `--profile DATASET --to FILE`: helpers that write files and judge nothing. */
 async function runTool(context: Context): Promise<string | undefined> {
   const { config, options, settings } = context;
@@ -197,7 +249,7 @@ async function runTool(context: Context): Promise<string | undefined> {
       inferSchema(connection, await openDataset(connection, config, name)),
     );
     if (!options.to) return text.trimEnd();
-    await writeFileAtomic(resolve(options.to), text);
+    await writeToolOutput(context, options.to, text, { replaceOnlyWithForce: true });
     return `wrote a starting schema for ${name} to ${options.to}`;
   }
   if (options.profile) {
@@ -208,7 +260,9 @@ async function runTool(context: Context): Promise<string | undefined> {
       const schema = (await loadSchema(config, name))?.schema;
       return profileDataset(connection, dataset, await profilableColumns(connection, dataset, schema));
     });
-    await writeJsonAtomic(resolve(options.to), profile);
+    await writeToolOutput(context, options.to, `${JSON.stringify(profile, null, 2)}\n`, {
+      replaceOnlyWithForce: false,
+    });
     return `wrote the profile of ${name} (${profile.rows} rows, ${Object.keys(profile.columns).length} columns) to ${options.to}`;
   }
   return undefined;

@@ -11,6 +11,7 @@ export const INPUTS = {
   },
   profile: { description: 'write a reference profile of this dataset to --to', valueName: 'DATASET' },
   to: { description: 'output file of --infer or --profile', valueName: 'FILE' },
+  force: { description: 'let --infer replace an existing --to file', flag: true },
 } as const satisfies Record<string, InputSpec>;
 
 const raw = z.union([z.string(), z.array(z.string())]).optional();
@@ -35,5 +36,9 @@ export const ValidateDataOptions = z.object({
   infer: optionalText,
   profile: optionalText,
   to: optionalText,
+  force: z
+    .stringbool({ truthy: ['true', 'True', 'TRUE'], falsy: ['false', 'False', 'FALSE'] })
+    .optional()
+    .transform((value) => value === true),
 });
 export type ValidateDataOptions = z.infer<typeof ValidateDataOptions>;

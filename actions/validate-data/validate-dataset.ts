@@ -54,9 +54,10 @@ export async function validateDataset(
   const plan = compileValidation(dataset.name, dataset.columns, schema, source);
   const relation = dataset.relation({ text: true });
   const base = `(SELECT ${plan.projection} FROM ${relation})`;
-  await checkUserSql(connection, plan, base);
+  const unjudgeable = await checkUserSql(connection, plan, base);
+  const judged = plan.checks.filter((check) => !unjudgeable.has(check));
   const aggregates = ['count(*)'];
-  for (const check of plan.checks) aggregates.push(...aggregateSql(check));
+  for (const check of judged) aggregates.push(...aggregateSql(check));
   const row = await readingDataset(dataset, async () => {
     const reader = await querySingle(connection, `SELECT ${aggregates.join(', ')} FROM ${base} AS t`);
     return reader.getRowsJS()[0]!;
@@ -64,13 +65,13 @@ export async function validateDataset(
   const rowCount = Number(row[0]);
   let cursor = 1;
   const measured = new Map<PlannedCheck, Measured>();
-  for (const check of plan.checks) {
+  for (const check of judged) {
     const width = aggregateSql(check).length;
     const values = row.slice(cursor, cursor + width);
     cursor += width;
     measured.set(check, await measure(connection, base, check, values, rowCount, options.now, dataset));
   }
-  const listed = plan.checks.filter((check) => !measured.get(check)!.pass && measured.get(check)!.listRows);
+  const listed = judged.filter((check) => !measured.get(check)!.pass && measured.get(check)!.listRows);
   const examples = listed.length
     ? await listFailingRows(connection, dataset, plan, listed, options.failures)
     : new Map<PlannedCheck, Example[]>();
@@ -90,11 +91,18 @@ export async function validateDataset(
       rule: 'rows',
     });
   }
+  const dataFiles =
+    dataset.displayFiles.length === 1
+      ? dataset.displayFiles[0]!
+      : `${dataset.displayFiles[0]} (and ${dataset.displayFiles.length - 1} more files)`;
   for (const check of plan.staticChecks) {
     checks.push({
       id: check.id,
       status: check.pass ? 'pass' : 'fail',
-      message: check.message,
+      message:
+        check.rule === 'present' && !check.pass
+          ? `column ${check.column} is missing from ${dataFiles}`
+          : check.message,
       observed: check.observed,
       expected: check.expected,
       location: check.location,
@@ -103,7 +111,37 @@ export async function validateDataset(
       ...(check.column !== undefined ? { column: check.column } : {}),
     });
   }
-  for (const check of plan.checks) {
+  const present = new Set(
+    plan.staticChecks.filter((check) => check.rule === 'present').map((check) => check.id),
+  );
+  for (const [check, column] of unjudgeable) {
+    // A column the contract's SQL needs is as missing as a declared one: a failed `present` check.
+    const id = `${dataset.name}.${column}.present`;
+    if (!present.has(id)) {
+      present.add(id);
+      checks.push({
+        id,
+        status: 'fail',
+        message: `column ${column} is missing from ${dataFiles} (fail-when of ${check.id.split('.').at(-1)} uses it)`,
+        observed: false,
+        expected: true,
+        location: check.location,
+        dataset: dataset.name,
+        rule: 'present',
+        column,
+      });
+    }
+    checks.push({
+      id: check.id,
+      status: 'skip',
+      message: `not judged: it uses column ${column}, which is missing from ${dataFiles}`,
+      expected: check.expected,
+      location: check.location,
+      dataset: dataset.name,
+      rule: check.rule,
+    });
+  }
+  for (const check of judged) {
     const result = measured.get(check)!;
     checks.push({
       id: check.id,
@@ -252,12 +290,17 @@ async function measure(
   }
 }
 
-/** Refuses invalid regular expressions and `fail-when` conditions before any data is read. */
+/**
+ * Refuses invalid regular expressions and `fail-when` conditions before any data is read. Returns the
+ * `fail-when` checks that name a column the data lacks, with that column: the data's fault, not the
+ * contract's, so they become failed `present` checks rather than a config error.
+ */
 async function checkUserSql(
   connection: DuckDBConnection,
   plan: PlannedValidation,
   base: string,
-): Promise<void> {
+): Promise<Map<PlannedCheck, string>> {
+  const unjudgeable = new Map<PlannedCheck, string>();
   for (const check of plan.checks) {
     if (check.rule === 'pattern') {
       try {
@@ -274,10 +317,13 @@ async function checkUserSql(
         if (statements.count !== 1) throw new Error('fail-when must be one SQL condition, not statements');
         await statements.prepare(0);
       } catch (error) {
-        throw new InputError(`invalid fail-when: ${cleanError(error)}`, check.location);
+        const missing = /Referenced column "((?:[^"]|"")+)" not found/.exec(errorMessage(error));
+        if (missing) unjudgeable.set(check, missing[1]!.replace(/""/g, '"'));
+        else throw new InputError(`invalid fail-when: ${cleanError(error)}`, check.location);
       }
     }
   }
+  return unjudgeable;
 }
 
 function cleanError(error: unknown): string {

@@ -57,6 +57,20 @@ export const WaiverConfig = z.strictObject({
 });
 export type WaiverConfig = z.infer<typeof WaiverConfig>;
 
+/** Where the paths a config names may lead (docs/architecture.md, "Paths"). */
+export const PathsConfig = z.strictObject({
+  /**
+   * Let data, schema, model and evidence paths leave the git repository that holds the config (absolute
+   * paths, `..`, symbolic links out). Off by default: in a pull-request workflow the config comes from the
+   * pull request, and a path to a runner file would carry its first line into the summary and comment.
+   */
+  'allow-outside': z
+    .boolean()
+    .default(false)
+    .describe('Let paths in this config leave the git repository that holds it (default false).'),
+});
+export type PathsConfig = z.infer<typeof PathsConfig>;
+
 /** A gate key written with no value (`benchmark:`) means "run it with the defaults". */
 function gateSettings<S extends z.ZodType>(schema: S) {
   return z.preprocess((value) => (value === null ? {} : value), schema).optional();
@@ -76,6 +90,7 @@ export function createConfigSchema<G extends Record<string, z.ZodType>>(gates: G
     datasets: z.record(name, DatasetConfig).default({}),
     gates: z.strictObject(gateShape).default({} as never),
     waivers: z.array(WaiverConfig).default([]),
+    paths: PathsConfig.optional(),
   });
 }
 
@@ -85,4 +100,5 @@ export interface BaseConfig {
   model?: ModelConfig | undefined;
   datasets: Record<string, DatasetConfig>;
   waivers: WaiverConfig[];
+  paths?: PathsConfig | undefined;
 }

@@ -5,6 +5,7 @@ interface SchemaDef {
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  out?: z.ZodType;
   element?: z.ZodType;
   valueType?: z.ZodType;
   options?: z.ZodType[];
@@ -21,7 +22,8 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   while (current) {
     const def = defOf(current);
     if (def.innerType) current = def.innerType;
-    else if (def.type === 'pipe' && def.in) current = def.in;
+    // z.preprocess is a pipe from a transform to the real schema: the keys live on its output side.
+    else if (def.type === 'pipe' && def.in) current = defOf(def.in).type === 'transform' ? def.out : def.in;
     else if (remaining.length === 0) break;
     else {
       const key = remaining.shift();

@@ -33,7 +33,8 @@ export function parseSourceText(text: string, displayName: string): SourceDocume
   if (first) {
     const position = lineCounter.linePos(first.pos[0]);
     const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new InputError(`invalid YAML: ${reason}`, {
+    const language = /\.json$/i.test(displayName) ? 'JSON' : 'YAML';
+    throw new InputError(`invalid ${language}: ${reason}`, {
       file: displayName,
       line: position.line,
       column: position.col,
@@ -74,7 +75,7 @@ export function locationOf(source: SourceDocument, path: readonly PropertyKey[])
  * `mlgate.yml:14:5 gates.benchmark.max-regression: expected a number between 0 and 10, got "ten"`.
  */
 export function validateSource<S extends z.ZodType>(source: SourceDocument, schema: S): z.output<S> {
-  const data: unknown = source.document.toJS({ maxAliasCount: 100 });
+  const data = plainValue(source);
   const parsed = schema.safeParse(data ?? {});
   if (parsed.success) return parsed.data;
   // An unknown key is usually the cause of the other issues (a misspelt required key), so it goes first.
@@ -82,6 +83,22 @@ export function validateSource<S extends z.ZodType>(source: SourceDocument, sche
   const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0]!;
   const described = describeIssue(issue, data, schema);
   throw new InputError(described.text, locate(source, issue.path, described.atKey));
+}
+
+/** Aliases expanded in one document before it counts as a "billion laughs" attack rather than a config. */
+const MAX_ALIAS_COUNT = 100;
+
+function plainValue(source: SourceDocument): unknown {
+  try {
+    return source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml library signals bad aliases (the "billion laughs" guard, an unresolved one) as ReferenceError.
+    if (!(error instanceof ReferenceError)) throw error;
+    const reason = /excessive alias count/i.test(error.message)
+      ? `too many YAML aliases (*name) expand in this file (more than ${MAX_ALIAS_COUNT}); write the values out`
+      : `invalid YAML: ${error.message}`;
+    throw new InputError(reason, { file: source.file });
+  }
 }
 
 /** Reads a YAML or JSON file and validates it; the typed value or a one-line InputError. */

@@ -2,8 +2,9 @@ import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CsvDialect, DatasetConfig } from '../config/config-schema.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
+import { isInside } from '../config/repository-paths.ts';
 import { errorMessage, InputError, type SourceLocation } from '../errors.ts';
-import { findRaggedRow } from './csv-diagnosis.ts';
+import { findLongLine, findRaggedRow, gzipProblem, readFailure } from './csv-diagnosis.ts';
 import { quoteString, quoteStringList } from './sql.ts';
 
 export type DatasetFormat = 'csv' | 'tsv' | 'parquet' | 'jsonl';
@@ -68,6 +69,8 @@ export interface DatasetSpec {
   format?: DatasetFormat | undefined;
   csv?: CsvDialect | undefined;
   location: SourceLocation;
+  /** A folder every matched file must lie in once symbolic links are followed (the repository). */
+  confineTo?: string | undefined;
 }
 
 /**
@@ -95,6 +98,7 @@ export async function openDataset(
     format: entry.format,
     csv: entry.csv,
     location: config.locate(['datasets', name, 'path']),
+    confineTo: config.root,
   });
 }
 
@@ -106,6 +110,14 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
   const files = listed.getRowsJS().map((row) => String(row[0]));
   if (files.length === 0) {
     throw new InputError(`dataset "${spec.name}": no file matches ${spec.displayPath}`, spec.location);
+  }
+  const escaping =
+    spec.confineTo === undefined ? undefined : files.find((file) => !isInside(file, spec.confineTo!));
+  if (escaping) {
+    throw new InputError(
+      `dataset "${spec.name}": ${escaping} is a link to a file outside the repository; set paths: { allow-outside: true } to read it`,
+      spec.location,
+    );
   }
   const format = spec.format ?? formatFromPath(files[0]!);
   if (!format) {
@@ -162,6 +174,20 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
         files.findIndex((candidate) => message.includes(candidate) || message.includes(basename(candidate))),
       );
       const file = displayFiles[index]!;
+      if (files[index]!.endsWith('.gz')) {
+        const problem = await gzipProblem(files[index]!);
+        if (problem) return new InputError(`cannot decompress ${format} data: ${problem}`, { file });
+      }
+      const failure = readFailure(message);
+      const tooLong = /Maximum line size of (\d+) bytes/.exec(failure.reason);
+      if (tooLong) {
+        // DuckDB counts this line from the start of its read buffer, not of the file: find it ourselves.
+        const line = await findLongLine(files[index]!, Number(tooLong[1])).catch(() => undefined);
+        return new InputError(`cannot read ${format} data: ${failure.reason}`, {
+          file,
+          ...((line ?? failure.line) ? { line: line ?? failure.line } : {}),
+        });
+      }
       if (format === 'csv' || format === 'tsv') {
         for (const [position, candidate] of files.entries()) {
           const ragged = await findRaggedRow(candidate, dialect).catch(() => undefined);
@@ -173,7 +199,10 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
           }
         }
       }
-      return new InputError(`cannot read ${format} data: ${firstLine(message)}`, { file });
+      return new InputError(`cannot read ${format} data: ${failure.reason}`, {
+        file,
+        ...(failure.line !== undefined ? { line: failure.line } : {}),
+      });
     },
   };
   try {
@@ -219,13 +248,6 @@ function displayName(pattern: string, file: string): string {
     pattern.search(/[*?[]/) === -1 ? undefined : pattern.search(/[*?[]/),
   );
   return slash === -1 ? basename(file) : `${pattern.slice(0, slash)}/${basename(file)}`;
-}
-
-function firstLine(message: string): string {
-  return message
-    .split('\n')[0]!
-    .replace(/^[A-Za-z ]*Error: /, '')
-    .trim();
 }
 
 /**

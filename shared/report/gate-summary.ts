@@ -1,4 +1,5 @@
 import type { GateResult } from '../result/gate-result.ts';
+import { inertText, withoutLinksOrMentions } from './inert-text.ts';
 import { details, formatNumber, statusBadge, table } from './markdown.ts';
 import { renderChart } from './mermaid.ts';
 
@@ -14,7 +15,11 @@ function cell(value: unknown): string {
 
 /** The Markdown section a gate adds to the job summary: verdict, checks needing attention, tables, charts. */
 export function renderGateSummary(result: GateResult): string {
-  const parts = [`### ${statusBadge(result.status)} \`${result.gate}\``, '', result.summary];
+  const parts = [
+    `### ${statusBadge(result.status)} \`${withoutLinksOrMentions(result.gate.replace(/[`\r\n]/g, ''))}\``,
+    '',
+    inertText(result.summary),
+  ];
   const attention = result.checks.filter((check) => check.status !== 'pass' && check.status !== 'skip');
   const passed = result.checks.filter((check) => check.status === 'pass').length;
   if (attention.length > 0) {
@@ -35,11 +40,14 @@ export function renderGateSummary(result: GateResult): string {
   parts.push('', `${passed} of ${result.checks.length} checks passed.`);
   for (const waiver of result.waivers ?? []) {
     if (waiver.state === 'expired') {
-      parts.push('', `> Waiver for \`${waiver.check}\` expired on ${waiver.until} and no longer applies.`);
+      parts.push(
+        '',
+        `> Waiver for ${inertText(waiver.check)} expired on ${waiver.until} and no longer applies.`,
+      );
     }
   }
   for (const extra of result.tables ?? []) {
-    parts.push('', details(extra.title, table(extra.columns, extra.rows)));
+    parts.push('', details(inertText(extra.title), table(extra.columns, extra.rows)));
   }
   for (const chart of result.charts ?? []) parts.push('', renderChart(chart));
   return parts.join('\n');

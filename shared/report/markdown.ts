@@ -1,5 +1,6 @@
 import { markdownTable } from 'markdown-table';
 import type { CheckStatus, GateStatus } from '../result/gate-result.ts';
+import { withoutLinksOrMentions } from './inert-text.ts';
 
 const ICONS: Record<GateStatus | CheckStatus, string> = {
   pass: '✅',
@@ -14,14 +15,19 @@ export function statusBadge(status: GateStatus | CheckStatus): string {
   return `${ICONS[status]} ${status}`;
 }
 
-/** Escapes what would break a table cell or inject markup: pipes, newlines, angle brackets. */
+/**
+ * Escapes what would break a table cell or inject markup: pipes, newlines, angle brackets, and (since any
+ * cell may carry data or results from a fork) mentions and links. Backticks stay, for cells in code.
+ */
 export function escapeCell(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r?\n/g, ' ');
+  return withoutLinksOrMentions(
+    text
+      .replace(/\\/g, '\\\\')
+      .replace(/\|/g, '\\|')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/\r?\n/g, ' '),
+  );
 }
 
 /** A GitHub-flavoured Markdown table; cells are escaped here. */

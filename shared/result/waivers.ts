@@ -20,8 +20,12 @@ export function waiverMatches(pattern: string, checkId: string): boolean {
   return new RegExp(`^${source}$`).test(checkId);
 }
 
+/**
+ * Whether the waiver's last day is before `today`, compared as UTC days rather than as text; a date that
+ * does not parse counts as expired, so a malformed waiver can never apply.
+ */
 function isExpired(waiver: Waiver, today: string): boolean {
-  return waiver.until < today;
+  return !(Date.parse(`${waiver.until}T00:00:00Z`) >= Date.parse(`${today}T00:00:00Z`));
 }
 
 /**

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { appendFile, cp, mkdir, readdir } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { formatLocation, InputError } from '../errors.ts';
+import { fileProblem, formatLocation, InputError } from '../errors.ts';
+import { displayPath } from '../fs/display-path.ts';
 import { createProgressLine } from './progress-line.ts';
 import type { ArtifactStore, Logger, RawInputs, RunContext, Runtime } from './runtime.ts';
 
@@ -122,8 +123,13 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       write(`${where}${level}: ${title ? `${title}: ` : ''}${message}`);
     },
     async appendSummary(markdown) {
-      await mkdir(out, { recursive: true });
-      await appendFile(join(out, 'summary.md'), `${markdown}\n`);
+      const file = join(out, 'summary.md');
+      try {
+        await mkdir(out, { recursive: true });
+        await appendFile(file, `${markdown}\n`);
+      } catch (error) {
+        throw fileProblem(error, displayPath(file), 'write the summary');
+      }
     },
     progress: (label, total) => createProgressLine(label, total, stream),
     maskSecret(value) {
