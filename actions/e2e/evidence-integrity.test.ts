@@ -198,4 +198,38 @@ describe('evidence integrity: promote refuses a bundle its results do not bear o
     expect(promote.stderr).toMatch(/out\/evidence\.json.*evidence not found/);
     expect(await repo.tags()).toEqual([]);
   });
+
+  const unreadable: { name: string; bundle: string | undefined; line: RegExp }[] = [
+    {
+      name: 'a truncated bundle',
+      bundle: '{ "schema": "mlgate/evidence@1", "model": {',
+      line: /out\/evidence\.json not valid JSON \(.+\): not an evidence bundle$/,
+    },
+    {
+      name: 'JSON that is not a bundle',
+      bundle: '{ "schema": "mlgate/evidence@2" }\n',
+      line: /out\/evidence\.json:1:\d+ .*schema/,
+    },
+    {
+      name: 'no bundle at all',
+      bundle: undefined,
+      line: /out\/evidence\.json evidence not found: run `mlgate run`/,
+    },
+  ];
+
+  it.each(unreadable)(
+    '$name: exit 2, one line naming the file, no registry tag',
+    async ({ bundle, line }) => {
+      const repo = await gatedRepo(ALL_PASS);
+      if (bundle === undefined) await rm(repo.evidenceFile);
+      else await writeFile(repo.evidenceFile, bundle);
+      const refused = await repo.promote('--to', 'staging');
+      expect(refused.code).toBe(2);
+      const errors = errorLines(refused.stderr);
+      expect(errors, refused.stderr).toHaveLength(1);
+      expect(errors[0]).toMatch(line);
+      expect(refused.stderr).not.toMatch(/YAML|internal error/);
+      expect(await repo.tags()).toEqual([]);
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseSourceText, validateSource } from '../../shared/config/yaml-file.ts';
-import { InputError } from '../../shared/errors.ts';
+import { errorMessage, InputError } from '../../shared/errors.ts';
 import { Evidence } from '../../shared/evidence/evidence.ts';
 import { httpStatusOf } from '../../shared/github/http-status.ts';
 import type { Runtime } from '../../shared/runtime/runtime.ts';
@@ -29,7 +29,17 @@ async function parseEvidence(
   reference: string,
   readBeside: ReadBeside,
 ): Promise<LoadedEvidence> {
-  const source = parseSourceText(bytes.toString('utf8'), displayName);
+  const text = bytes.toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    // model-card writes JSON; YAML's reading of a truncated bundle ("invalid YAML") would mislead.
+    throw new InputError(`not valid JSON (${errorMessage(error)}): not an evidence bundle`, {
+      file: displayName,
+    });
+  }
+  // Parsed again for the positions that point a schema problem at its line.
+  const source = parseSourceText(text, displayName);
   const evidence = validateSource(source, Evidence);
   return {
     evidence,
