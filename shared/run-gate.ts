@@ -1,10 +1,10 @@
-import { access, mkdir, rm, stat } from 'node:fs/promises';
+import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { BaseConfig } from './config/config-schema.ts';
 import type { LoadedConfig } from './config/load-config.ts';
 import { EXIT_CODES, type ExitCode, fileProblem, InputError, internalErrorLine } from './errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from './fs/atomic-write.ts';
+import { writeJsonAtomic } from './fs/atomic-write.ts';
 import { displayPath } from './fs/display-path.ts';
 import { sha256File } from './fs/sha256.ts';
 import type { AnyGate, GateReport } from './gate.ts';
@@ -119,7 +119,7 @@ export async function prepareOutFolder(out: string): Promise<void> {
     throw fileProblem(error, displayPath(out), 'use --out as the results folder');
   });
   const probe = join(out, '.mlgate-write-check');
-  await writeFileAtomic(probe, '').catch((error: unknown) => {
+  await writeFile(probe, '').catch((error: unknown) => {
     throw fileProblem(error, displayPath(out), 'write results into --out');
   });
   await rm(probe, { force: true });
