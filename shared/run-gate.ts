@@ -1,10 +1,10 @@
-import { access, mkdir, rm, stat } from 'node:fs/promises';
+import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { BaseConfig } from './config/config-schema.ts';
 import type { LoadedConfig } from './config/load-config.ts';
 import { EXIT_CODES, type ExitCode, fileProblem, InputError, internalErrorLine } from './errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from './fs/atomic-write.ts';
+import { writeJsonAtomic } from './fs/atomic-write.ts';
 import { displayPath } from './fs/display-path.ts';
 import { sha256File } from './fs/sha256.ts';
 import type { AnyGate, GateReport } from './gate.ts';
@@ -119,7 +119,7 @@ export async function prepareOutFolder(out: string): Promise<void> {
     throw fileProblem(error, displayPath(out), 'use --out as the results folder');
   });
   const probe = join(out, '.mlgate-write-check');
-  await writeFileAtomic(probe, '').catch((error: unknown) => {
+  await writeFile(probe, '').catch((error: unknown) => {
     throw fileProblem(error, displayPath(out), 'write results into --out');
   });
   await rm(probe, { force: true });
@@ -147,15 +147,12 @@ async function clearStaleResult(file: string): Promise<void> {
 }
 
 /** A warning check standing for a run that judged nothing: "nothing checked" must not read as a pass. */
-function nothingCheckedCheck(
-  gate: AnyGate,
-  report: GateReport,
-  skipped: number,
-): GateReport['checks'][number] {
+function nothingCheckedCheck(gate: AnyGate, report: GateReport): GateReport['checks'][number] {
+  const skipped = report.checks.filter((check) => check.status === 'skip');
   const reason =
     report.nothingChecked ??
-    (skipped > 0
-      ? `all ${skipped} checks were skipped`
+    (skipped.length > 0
+      ? `all ${skipped.length} checks were skipped (${skipped[0]!.id}: ${skipped[0]!.message})`
       : `the configuration of gates.${gate.name} leads to no check`);
   return {
     id: `${gate.name}.nothing-checked`,
@@ -204,7 +201,7 @@ export async function runGate(gate: AnyGate, options: RunGateOptions): Promise<G
   const waived = applyWaivers(report.checks, config.config.waivers, now());
   const skipped = waived.checks.filter((check) => check.status === 'skip').length;
   if (!failed && waived.checks.length === skipped) {
-    const warning = nothingCheckedCheck(gate, report, skipped);
+    const warning = nothingCheckedCheck(gate, report);
     waived.checks.push(warning);
     report = { ...report, summary: warning.message };
   }

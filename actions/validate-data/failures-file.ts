@@ -60,7 +60,7 @@ export class FailuresFile {
     try {
       await mkdir(dirname(path), { recursive: true });
       const handle = await open(temporary, 'w');
-      return new FailuresFile(path, temporary, createWriteStream('', { fd: handle.fd }));
+      return new FailuresFile(path, temporary, createWriteStream('', { fd: handle }));
     } catch (error) {
       releaseTemporary(temporary);
       throw fileProblem(error, shown, 'write --failures');

@@ -211,6 +211,13 @@ async function run(context: Context): Promise<GateReport> {
   const tables = [table, drift].filter((item): item is Table => item !== undefined);
   return {
     summary: summarize(names, checks),
+    ...(names.length === 0 && context.settings.drift.length === 0
+      ? {
+          nothingChecked: context.settings.datasets
+            ? 'gates.validate-data.datasets lists no dataset, and no drift pair is configured'
+            : 'no dataset under datasets: has a schema, and no drift pair is configured',
+        }
+      : {}),
     checks,
     metrics,
     ...(tables.length ? { tables } : {}),

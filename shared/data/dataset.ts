@@ -119,6 +119,20 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
       spec.location,
     );
   }
+  // DuckDB reads a gzip stream cut short as if it ended there: a truncated download would be judged as
+  // complete data. Decompressing each file once to its end (zlib, well under the scan's cost) rules it out.
+  for (const [position, file] of files.entries()) {
+    if (!file.endsWith('.gz')) continue;
+    const problem = await gzipProblem(file);
+    if (problem) {
+      throw new InputError(`cannot decompress: ${problem} (the file is truncated or corrupt)`, {
+        file:
+          files.length === 1 && !/[*?[]/.test(spec.displayPath)
+            ? spec.displayPath
+            : displayName(spec.displayPath, files[position]!),
+      });
+    }
+  }
   const format = spec.format ?? formatFromPath(files[0]!);
   if (!format) {
     throw new InputError(
@@ -174,10 +188,6 @@ export async function openDatasetFiles(connection: DuckDBConnection, spec: Datas
         files.findIndex((candidate) => message.includes(candidate) || message.includes(basename(candidate))),
       );
       const file = displayFiles[index]!;
-      if (files[index]!.endsWith('.gz')) {
-        const problem = await gzipProblem(files[index]!);
-        if (problem) return new InputError(`cannot decompress ${format} data: ${problem}`, { file });
-      }
       const failure = readFailure(message);
       const tooLong = /Maximum line size of (\d+) bytes/.exec(failure.reason);
       if (tooLong) {
