@@ -4,6 +4,7 @@ import { defineGate, type GateContext, type GateReport } from '../../shared/gate
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import { type Analysis, analyse, type DisparityReport } from './analysis.ts';
+import { overallAgainstBaseline } from './baseline-overall.ts';
 import { binaryColumn, joinByKey, numericColumn, requireColumn } from './columns.ts';
 import { type DataTable, readConfiguredDataset, readDataFile, type Value } from './data.ts';
 import {
@@ -337,8 +338,10 @@ async function run(ctx: Context): Promise<GateReport> {
       return entry ? [{ segment, report, rule: entry.rule }] : [];
     }),
   );
-  const baselineItems = settings.baseline ? await baselineComparisons(ctx, prepared, analysis) : [];
-  const judged = judge(policyItems, baselineItems, {
+  const againstBaseline = settings.baseline
+    ? await baselineComparisons(ctx, prepared, analysis)
+    : { items: [], overall: undefined };
+  const judged = judge(policyItems, againstBaseline.items, {
     strict,
     correction: settings.correction,
     confidence: settings.confidence,
@@ -368,6 +371,10 @@ async function run(ctx: Context): Promise<GateReport> {
       message: judgement.message,
       observed: judgement.comparison.regression,
       expected: `<= ${judgement.tolerance}`,
+      // The rates themselves, so reports can show baseline → candidate, not only the regression.
+      metric: judgement.comparison.metric,
+      candidate: judgement.comparison.candidate,
+      baseline: judgement.comparison.baseline,
       location: ctx.config.locate(['gates', 'fairness', 'baseline']),
       verdict: judgement.verdict,
       interval: judgement.comparison.interval,
@@ -409,6 +416,7 @@ async function run(ctx: Context): Promise<GateReport> {
       ...segmentDetails(analysis),
       equivalents: EQUIVALENTS,
       knownDisparities: disparityNames(),
+      ...(againstBaseline.overall ? { baseline: againstBaseline.overall } : {}),
     },
   };
 }
@@ -424,7 +432,14 @@ async function baselineComparisons(ctx: Context, prepared: Prepared, analysis: A
   });
   progress.done();
   const baselinePredictions = Uint8Array.from(scores, (score) => (score >= prepared.threshold ? 1 : 0));
-  return analysis.segments.flatMap((segment) => {
+  const overall = overallAgainstBaseline({
+    path: baseline.path,
+    labels: prepared.labels,
+    candidate: { predictions: prepared.predictions, scores: prepared.scores },
+    baseline: { predictions: baselinePredictions, scores },
+    confidence: ctx.settings.confidence,
+  });
+  const items = analysis.segments.flatMap((segment) => {
     const rowsOfGroup: number[][] = segment.reports.map(() => []);
     for (let row = 0; row < analysis.rows; row += 1) {
       const group = segment.groups.groupOfCell[analysis.cellOfRow[row]!]!;
@@ -446,6 +461,7 @@ async function baselineComparisons(ctx: Context, prepared: Prepared, analysis: A
       })),
     );
   });
+  return { items, overall };
 }
 
 function summarise(checks: readonly Check[], analysis: Analysis, strict: boolean): string {
