@@ -1,6 +1,7 @@
 import { readModelSignature } from '../../shared/data/model-signature.ts';
 import { InputError } from '../../shared/errors.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
+import { measureName } from '../../shared/report/check-label.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import { type Analysis, analyse, type DisparityReport } from './analysis.ts';
@@ -14,7 +15,7 @@ import {
   parseDisparity,
   STANDARD_DISPARITIES,
 } from './disparities.ts';
-import { RATE_METRICS } from './metrics.ts';
+import { RATE_METRICS, SHORT_NAME } from './metrics.ts';
 import { scoreWithModel } from './model-scores.ts';
 import { pairedComparison } from './paired.ts';
 import {
@@ -352,6 +353,7 @@ async function run(ctx: Context): Promise<GateReport> {
   const checks: Check[] = [
     ...judged.disparities.map((judgement) => ({
       id: `${judgement.report.segment}.${judgement.report.name}`,
+      label: `${judgement.report.segment} · ${measureName(judgement.report.name)}`,
       status: judgement.status,
       message: judgement.message,
       observed: judgement.report.value ?? null,
@@ -367,6 +369,7 @@ async function run(ctx: Context): Promise<GateReport> {
     })),
     ...judged.baselines.map((judgement) => ({
       id: `${judgement.segment}.${judgement.group.id}.${judgement.comparison.metric}.vs-baseline`,
+      label: `${judgement.segment} · ${judgement.group.id} · ${SHORT_NAME[judgement.comparison.metric]} vs baseline`,
       status: judgement.status,
       message: judgement.message,
       observed: judgement.comparison.regression,
@@ -433,7 +436,7 @@ async function baselineComparisons(ctx: Context, prepared: Prepared, analysis: A
   progress.done();
   const baselinePredictions = Uint8Array.from(scores, (score) => (score >= prepared.threshold ? 1 : 0));
   const overall = overallAgainstBaseline({
-    path: baseline.path,
+    path: ctx.config.display(ctx.config.resolve(baseline.path)),
     labels: prepared.labels,
     candidate: { predictions: prepared.predictions, scores: prepared.scores },
     baseline: { predictions: baselinePredictions, scores },
