@@ -5,16 +5,28 @@ import type { Analysis, GroupReport } from './analysis.ts';
 import { RATE_METRICS, type RateMetric, SHORT_NAME } from './metrics.ts';
 import type { BaselineJudgement, DisparityJudgement } from './verdicts.ts';
 
-/** The per-group table shows every rate, in Fairlearn's order. */
-const TABLE_METRICS: readonly RateMetric[] = RATE_METRICS;
-
 const f = (value: number) => formatNumber(Number(value.toFixed(3)));
 const interval = (value: number | undefined, range: Interval | undefined) =>
   value === undefined ? 'undefined' : range ? `${f(value)} [${f(range.lower)}, ${f(range.upper)}]` : f(value);
 
-function groupRow(group: GroupReport, minSupport: number, withAuc: boolean): string[] {
+/** The two halves of the per-group table: each fits GitHub's 850 px column with its intervals. */
+const TABLE_PARTS: readonly { title: string; metrics: readonly RateMetric[]; auc: boolean }[] = [
+  {
+    title: 'Error rates',
+    metrics: ['true_positive_rate', 'false_positive_rate', 'false_negative_rate', 'precision'],
+    auc: false,
+  },
+  { title: 'Selection and accuracy', metrics: ['base_rate', 'selection_rate', 'accuracy'], auc: true },
+];
+
+function groupRow(
+  group: GroupReport,
+  minSupport: number,
+  metrics: readonly RateMetric[],
+  withAuc: boolean,
+): string[] {
   const name = group.rows < minSupport ? `${group.description} (below min-support)` : group.description;
-  const cells = TABLE_METRICS.map((metric) => {
+  const cells = metrics.map((metric) => {
     const estimate = group.rates[metric];
     if (estimate.value === undefined)
       return `undefined (0 ${metric === 'false_positive_rate' ? 'negatives' : 'positives'})`;
@@ -24,23 +36,27 @@ function groupRow(group: GroupReport, minSupport: number, withAuc: boolean): str
   return [name, formatNumber(group.rows), ...cells, ...auc];
 }
 
-/** One table per segment: each group's rates with their intervals, then the overall row. */
+/** Two tables per segment (error rates; selection and accuracy): each group's rates with their intervals, then all rows. */
 export function segmentTables(analysis: Analysis, minSupport: number, confidence: number): Table[] {
   const withAuc = analysis.overall.auc !== undefined;
-  const columns = [
-    'group',
-    'n',
-    ...TABLE_METRICS.map((metric) => SHORT_NAME[metric]),
-    ...(withAuc ? ['ROC AUC'] : []),
-  ];
-  return analysis.segments.map((segment) => ({
-    title: `Fairness by ${segment.groups.spec.id} (${Math.round(confidence * 100)}% intervals)`,
-    columns,
-    rows: [
-      ...segment.reports.map((group) => groupRow(group, minSupport, withAuc)),
-      groupRow(analysis.overall, 0, withAuc),
-    ],
-  }));
+  return analysis.segments.flatMap((segment) =>
+    TABLE_PARTS.map((part) => {
+      const auc = part.auc && withAuc;
+      return {
+        title: `${part.title} by ${segment.groups.spec.id} (${Math.round(confidence * 100)}% intervals)`,
+        columns: [
+          'group',
+          'n',
+          ...part.metrics.map((metric) => SHORT_NAME[metric]),
+          ...(auc ? ['ROC AUC'] : []),
+        ],
+        rows: [
+          ...segment.reports.map((group) => groupRow(group, minSupport, part.metrics, auc)),
+          groupRow(analysis.overall, 0, part.metrics, auc),
+        ],
+      };
+    }),
+  );
 }
 
 /** Every disparity of every segment: the judged value and interval, Fairlearn's all-groups value, and the verdict. */

@@ -66,17 +66,17 @@ export function outcomeOf(check: { status: CheckStatus; waived?: unknown; verdic
 }
 
 const OUTCOME_WORDS: Record<Outcome, string> = {
-  exceeded: '❌ exceeds the limit',
+  exceeded: '❌ exceeds',
   waived: '⚠️ exceeds, waived',
   inconclusive: '❔ inconclusive',
   within: '✅ within',
-  'not judged': '➖ not judged',
+  'not judged': 'no limit',
 };
 
 /** The verdict cell: `❌ exceeds the limit`, `⚠️ exceeds, waived until 2027-06-30`. */
 export function outcomeWords(row: Pick<ChangeRow, 'outcome' | 'until'>): string {
   return row.outcome === 'waived' && row.until
-    ? `${OUTCOME_WORDS.waived} until ${row.until}`
+    ? `${OUTCOME_WORDS.waived} to ${row.until}`
     : OUTCOME_WORDS[row.outcome];
 }
 
@@ -141,8 +141,8 @@ function fairnessRows(result: GateResult): ChangeRow[] {
         better: 'higher',
         baseline: rate(rocAuc.baseline),
         candidate: rate(rocAuc.candidate),
-        change: `${change > 0 ? '▲ +' : change < 0 ? '▼ −' : ''}${Math.abs(change).toFixed(3)}${change === 0 ? ' no change' : change > 0 ? ' better' : ' worse'}<br>(no interval)`,
-        limit: 'none set',
+        change: `${change > 0 ? '▲ +' : change < 0 ? '▼ −' : ''}${Math.abs(change).toFixed(3)}${change === 0 ? ' no change' : change > 0 ? ' better' : ' worse'}<br>(untested)`,
+        limit: '—',
         outcome: 'not judged',
         weight: Math.abs(change) / 0.05,
         brief: `ROC AUC ${rate(rocAuc.baseline)} → ${rate(rocAuc.candidate)}`,
@@ -152,13 +152,13 @@ function fairnessRows(result: GateResult): ChangeRow[] {
       const better = entry.metric === 'false_positive_rate' ? 'lower' : 'higher';
       rows.push({
         gate: result.gate,
-        label: `${rateName(entry.metric)}, all rows`,
+        label: `${rateName(entry.metric)} (all rows)`,
         kind: 'model',
         better,
         baseline: rate(entry.baseline),
         candidate: rate(entry.candidate),
         change: pointsChange(entry.change, entry.interval, better),
-        limit: 'none set',
+        limit: '—',
         outcome: 'not judged',
         weight: Math.abs(entry.change) / 0.05,
         brief: `${rateName(entry.metric)} ${rate(entry.baseline)} → ${rate(entry.candidate)}`,
@@ -401,7 +401,7 @@ export function valueRows(comparisons: readonly Comparison[]): ChangeRow[] {
         baseline: formatNumber(baseline),
         candidate: formatNumber(candidate),
         change,
-        limit: comparison.expected ? plain(comparison.expected, 40) : 'none set',
+        limit: comparison.expected ? plain(comparison.expected, 40) : '—',
         outcome: comparison.status ? outcomeOf({ status: comparison.status }) : ('not judged' as const),
         weight: baseline !== 0 ? Math.abs(delta / baseline) / 0.05 : Math.abs(delta),
         brief: `${label} ${formatNumber(baseline)} → ${formatNumber(candidate)}`,

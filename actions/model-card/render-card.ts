@@ -1,5 +1,7 @@
+import { checkLabel } from '../../shared/report/check-label.ts';
 import { details, formatNumber, statusBadge, table } from '../../shared/report/markdown.ts';
 import { renderChart } from '../../shared/report/mermaid.ts';
+import { formatBytes, formatDuration } from '../../shared/report/units.ts';
 import type { CardData } from './card-data.ts';
 import { type CardSource, REQUIRED_SOURCE_FIELDS } from './card-source.ts';
 import { bySeverity, changeRows, valueRows } from './changes.ts';
@@ -65,7 +67,7 @@ function modelDetails(data: CardData): string {
     ['Name', model.name],
     ['Version', model.version ?? 'not set (`model.version` in mlgate.yml)'],
     ['Type', source?.['model-type'] ?? 'not stated'],
-    ['File', `\`${model.path}\` (${formatNumber(model.sizeBytes)} bytes)`],
+    ['File', `\`${model.path}\` (${formatBytes(model.sizeBytes)})`],
     ['sha256', `\`${model.sha256}\``],
     [
       'Format',
@@ -128,9 +130,16 @@ function factors(data: CardData): string {
   return data.source?.factors ? bullets(data.source.factors) : missing(data, 'factors');
 }
 
+/** A metric in its unit, read from the name's suffix: one unit for memory, µs for sub-millisecond times. */
+function formatMetric(name: string, value: number): string {
+  if (name.endsWith('-ms')) return formatDuration(value);
+  if (name.endsWith('-bytes')) return formatBytes(value);
+  return formatNumber(value);
+}
+
 function metrics(data: CardData): string {
   const rows = data.results.flatMap(({ result }) =>
-    Object.entries(result.metrics).map(([name, value]) => [result.gate, name, formatNumber(value)]),
+    Object.entries(result.metrics).map(([name, value]) => [result.gate, name, formatMetric(name, value)]),
   );
   const parts = [
     'Every figure below was measured by an mlgate gate on the model bytes and data pinned in `evidence.json`.',
@@ -195,13 +204,13 @@ function caveats(data: CardData): string {
   const attention = data.results.flatMap(({ result }) =>
     result.checks
       .filter((check) => check.status === 'warn' || check.status === 'fail' || check.status === 'error')
-      .map((check) => [statusBadge(check.status), result.gate, check.id, plain(check.message, 300)]),
+      .map(
+        (check) =>
+          `- ${statusBadge(check.status)} ${result.gate} **${plain(checkLabel(check), 120)}**: ${plain(check.message, 300)} (\`${plain(check.id, 120)}\`)`,
+      ),
   );
   if (attention.length > 0) {
-    parts.push(
-      '### Findings of the gates',
-      table(['status', 'gate', 'check', 'message'], attention.slice(0, 100)),
-    );
+    parts.push('### Findings of the gates', attention.slice(0, 100).join('\n'));
     if (attention.length > 100) parts.push(`…and ${attention.length - 100} more in the gates' result files.`);
   }
   const waivers = data.results.flatMap(({ result }) =>

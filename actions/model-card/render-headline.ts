@@ -62,22 +62,20 @@ export function verdictReasons(data: CardData, rows: readonly ChangeRow[]): stri
   }
   const exceeded = found.filter((item) => item.outcome === 'exceeded');
   if (exceeded.length > 0) {
-    reasons.push(
-      `**Exceeds its limit (${exceeded.length}):** ${named(exceeded, (item) => `${item.gate} ${item.brief}`)}`,
-    );
+    reasons.push(`**Exceeds its limit (${exceeded.length}):** ${named(exceeded, (item) => item.brief)}`);
   }
   const waived = found.filter((item) => item.outcome === 'waived');
   for (const until of [...new Set(waived.map((item) => item.until))]) {
     const same = waived.filter((item) => item.until === until);
     const why = same[0]?.reason ? ` Waiver: “${plain(same[0].reason, 200)}”` : '';
     reasons.push(
-      `**Exceeds, waived until ${until} (${same.length}):** ${named(same, (item) => `${item.gate} ${item.brief}`)}.${why}`,
+      `**Exceeds, waived until ${until} (${same.length}):** ${named(same, (item) => item.brief)}.${why}`,
     );
   }
   const unsettled = found.filter((item) => item.outcome === 'inconclusive');
   if (unsettled.length > 0) {
     reasons.push(
-      `**Inconclusive, the interval straddles the limit (${unsettled.length}):** ${named(unsettled, (item) => `${item.gate} ${item.brief}${item.settle ? `: ${item.settle}` : ''}`)}`,
+      `**Inconclusive, the interval straddles the limit (${unsettled.length}):** ${named(unsettled, (item) => `${item.brief}${item.settle ? `: ${item.settle}` : ''}`)}`,
     );
   }
   if (reasons.length === 0) {
@@ -114,19 +112,26 @@ export function renderGateTable(data: CardData): string {
 const LEGEND =
   '↑ higher is better, ↓ lower is better; pp: percentage points; [ ]: 95% interval; “no change”: the interval covers no change.';
 
-/** The baseline vs candidate table: `figure | baseline | candidate | change | limit | verdict`. */
-export function renderChangesTable(rows: readonly ChangeRow[]): string {
+/**
+ * The baseline vs candidate table: `figure | baseline | candidate | change | limit | verdict`. `brief` drops
+ * the intervals (second lines), for the first screen: its verdicts already say what the intervals decided.
+ */
+export function renderChangesTable(rows: readonly ChangeRow[], brief = false): string {
+  const cell = (text: string) => (brief ? text.split('<br>')[0]! : text);
   return `${table(
     ['figure', 'baseline', 'candidate', 'change', 'limit', 'verdict'],
     rows.map((row) => [
       `${row.label}${row.better ? ` ${row.better === 'higher' ? '↑' : '↓'}` : ''}`,
-      row.baseline ?? '—',
-      row.candidate ?? '—',
-      row.change,
+      cell(row.baseline ?? '—'),
+      cell(row.candidate ?? '—'),
+      cell(row.change),
       row.limit,
       outcomeWords(row),
     ]),
-  ).replace(/&lt;br&gt;/g, '<br>')}\n\n<sub>${LEGEND}</sub>`;
+  ).replace(
+    /&lt;br&gt;/g,
+    '<br>',
+  )}\n\n<sub>${brief ? LEGEND.replace('[ ]: 95% interval; ', '') : LEGEND}${brief ? ' Intervals: in the table of all figures below.' : ''}</sub>`;
 }
 
 /** Which baseline each gate compared against, named by path (and commit or tag when the gate recorded one). */
@@ -170,7 +175,7 @@ export function renderHeadline(data: CardData, title: 'heading' | 'line' = 'head
   const key = keyRows(rows);
   return {
     verdict: [first, '', ...reasons, '', renderGateTable(data)].join('\n'),
-    changes: key.length > 0 ? renderChangesTable(key) : undefined,
+    changes: key.length > 0 ? renderChangesTable(key, true) : undefined,
     rows,
   };
 }

@@ -5,6 +5,10 @@ import { renderChart } from './mermaid.ts';
 
 /** Findings listed before the rest are counted; the result file has them all. */
 const MAX_LISTED_CHECKS = 20;
+/** Failures shown above the fold, cut short; the full list is collapsed below them. */
+const INLINE_FAILURES = 3;
+
+const cut = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
 
 const VERDICT: Record<GateResult['status'], string> = {
   pass: 'passes',
@@ -30,19 +34,20 @@ export function renderGateSummary(result: GateResult, options: { heading?: boole
   }
   parts.push(result.summary);
   const attention = result.checks.filter((check) => check.status !== 'pass' && check.status !== 'skip');
+  const finding = (check: GateResult['checks'][number], length: number) =>
+    `- ${statusBadge(check.status)} **${checkLabel(check)}**: ${cut(check.message, length)} (\`${check.id}\`)`;
+  // Failures inline, briefly; everything that needs attention, in full, one click away.
+  const failing = attention.filter((check) => check.status === 'fail' || check.status === 'error');
+  if (failing.length > 0) {
+    parts.push('', ...failing.slice(0, INLINE_FAILURES).map((check) => finding(check, 200)));
+  }
   if (attention.length > 0) {
-    parts.push(
-      '',
-      ...attention
-        .slice(0, MAX_LISTED_CHECKS)
-        .map(
-          (check) =>
-            `- ${statusBadge(check.status)} **${checkLabel(check)}**: ${check.message} (\`${check.id}\`)`,
-        ),
-    );
+    const listed = attention.slice(0, MAX_LISTED_CHECKS).map((check) => finding(check, 1000));
     if (attention.length > MAX_LISTED_CHECKS) {
-      parts.push('', `…and ${attention.length - MAX_LISTED_CHECKS} more in \`${result.gate}.json\`.`);
+      listed.push('', `…and ${attention.length - MAX_LISTED_CHECKS} more in \`${result.gate}.json\`.`);
     }
+    const count = `${attention.length} check${attention.length === 1 ? '' : 's'} to read`;
+    parts.push('', details(`${result.gate}: ${count}`, listed.join('\n')));
   }
   for (const waiver of result.waivers ?? []) {
     if (waiver.state === 'expired') {
