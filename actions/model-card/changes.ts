@@ -206,7 +206,22 @@ function fairnessRows(result: GateResult): ChangeRow[] {
         weight: weighed(check, check.observed, tolerance),
         brief: `${base.label} ${rate(baseline)} → ${rate(candidate)} (${formatPoints(candidate - baseline)}${interval ? ` ${pointsRange(interval)}` : ''}; limit ${limit})`,
       });
-    } else if (!check.id.endsWith('.vs-baseline')) {
+    } else if (check.id.endsWith('.vs-baseline')) {
+      // An older or foreign result without the rates: the regression alone, positive meaning worse.
+      const tolerance = limitNumber(check.expected);
+      const range = check.interval ? `<br>${pointsRange(check.interval)}` : '';
+      const covered = check.interval && check.interval.lower <= 0 && check.interval.upper >= 0;
+      rows.push({
+        ...base,
+        kind: 'group vs baseline',
+        change: covered
+          ? `no change${range}`
+          : `${formatPoints(check.observed)} ${check.observed > 0 ? 'worse' : 'better'}${range}`,
+        limit: tolerance === undefined ? '—' : `≤ ${formatPoints(tolerance, 0)} worse`,
+        weight: weighed(check, check.observed, tolerance),
+        brief: `${base.label} ${formatPoints(check.observed)} worse${check.interval ? ` ${pointsRange(check.interval)}` : ''} (limit ${tolerance === undefined ? '—' : `≤ ${formatPoints(tolerance, 0)} worse`})`,
+      });
+    } else {
       const bound = limitNumber(check.expected);
       const range = check.interval ? ` [${gap(check.interval.lower)}, ${gap(check.interval.upper)}]` : '';
       const limit = check.expected?.replace('<=', '≤').replace('>=', '≥') ?? '—';
@@ -246,9 +261,10 @@ function benchmarkRows(result: GateResult): ChangeRow[] {
     const parsed = JudgedCheck.extend({ threshold: finite.optional() }).safeParse(raw);
     if (!parsed.success) continue;
     const check = parsed.data;
+    // Without the gate's measured figures (an older or foreign result), the ratio alone.
     const configuration = known.find((entry) => check.id.startsWith(`${entry.id}.`));
-    if (!configuration) continue;
-    const statistic = check.id.slice(configuration.id.length + 1);
+    if (!configuration && check.threshold === undefined) continue;
+    const statistic = configuration ? check.id.slice(configuration.id.length + 1) : '';
     const figure = (value: unknown) => (typeof value === 'number' ? formatDuration(value) : undefined);
     const threshold = check.threshold;
     const ratio = check.observed;
@@ -260,8 +276,8 @@ function benchmarkRows(result: GateResult): ChangeRow[] {
       : `${ratio > 1 ? '▲' : '▼'} ×${ratio.toFixed(3)} (${formatPercentChange(ratio)}) ${ratio > 1 ? 'slower' : 'faster'}${range}`;
     const outcome = outcomeOf(check);
     const label = plain(checkLabel(check), 120);
-    const baseline = figure(configuration.baseline?.statistics[statistic]);
-    const candidate = figure(configuration.candidate.statistics[statistic]);
+    const baseline = figure(configuration?.baseline?.statistics[statistic]);
+    const candidate = figure(configuration?.candidate.statistics[statistic]);
     const limit = threshold ? `≤ ×${threshold.toFixed(2)}` : '—';
     rows.push({
       gate: result.gate,

@@ -173,8 +173,7 @@ function quantitativeAnalyses(data: CardData): string {
   const rows = [...valueRows(data.comparisons), ...changeRows(data.results.map(({ result }) => result))];
   if (rows.length > 0) parts.push('### Against the baseline', renderChangesTable([...rows].sort(bySeverity)));
   for (const { result } of data.results) {
-    if (!result.tables?.length && !result.charts?.length) continue;
-    parts.push(`### ${result.gate}`);
+    parts.push(`### ${result.gate}`, plain(result.summary));
     for (const extra of result.tables ?? [])
       parts.push(details(plain(extra.title), table(extra.columns, extra.rows)));
     for (const chart of result.charts ?? []) parts.push(renderChart(safeChart(chart)));

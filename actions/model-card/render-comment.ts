@@ -43,7 +43,7 @@ export function renderAllChanges(rows: readonly ChangeRow[]): string | undefined
   const ids = rows.flatMap((row) => (row.id ? [`\`${row.id}\``] : []));
   const example = ids.find((id) => id.includes('vs-baseline')) ?? ids[0];
   return details(
-    `All ${rows.length} figures against the baseline or a limit`,
+    `All ${rows.length} figure${rows.length === 1 ? '' : 's'} against the baseline or a limit`,
     `${renderChangesTable([...rows].sort(bySeverity))}${example ? `\n\nEach row is one check; a waiver names its id, e.g. ${example} (segment.group.metric.vs-baseline). Every id is in the gate's result file.` : ''}`,
   );
 }
@@ -68,10 +68,11 @@ export function evidenceLine(data: CardData, artifactName: string): string {
 export function renderPullRequestComment(data: CardData, context: CommentContext): string {
   const { model, verdict, commit } = data.evidence;
   const headline = renderHeadline({ ...data, runUrl: data.runUrl ?? context.runUrl });
+  const [title, ...rest] = headline.verdict.split('\n');
   const head = [
     commentMarker(model.name),
     `<!-- mlgate:state verdict=${verdict} sha=${(commit ?? '').replace(/[^0-9a-f]/g, '')} -->`,
-    headline.verdict,
+    title!,
   ];
   if (context.previous && isBad(context.previous.verdict) && !isBad(verdict)) {
     head.push(
@@ -79,6 +80,7 @@ export function renderPullRequestComment(data: CardData, context: CommentContext
       `> [!TIP]\n> All gates pass now${verdict === 'warn' ? ' (with warnings)' : ''}. The previous report${context.previous.sha ? ` (for \`${context.previous.sha.slice(0, 7)}\`)` : ''} had a \`${context.previous.verdict}\`; its details are gone because they no longer apply.`,
     );
   }
+  head.push(...rest);
   const blocks = [head.join('\n')];
   const linked = { ...data, runUrl: data.runUrl ?? context.runUrl };
   blocks.push(
@@ -100,6 +102,7 @@ export function renderPullRequestComment(data: CardData, context: CommentContext
       details(
         `${statusBadge(result.status)} <code>${plain(result.gate)}</code>: details`,
         renderGateSummary(safe, { heading: false }),
+        isBad(result.status),
       ),
     );
   }
@@ -133,7 +136,9 @@ export function renderJobSummary(data: CardData, artifactName: string, limit: nu
     '',
     evidenceLine(data, artifactName),
   ].join('\n');
-  const card = renderModelCardBlocks(data).slice(1);
+  const [cardHead, ...sections] = renderModelCardBlocks(data);
+  // The card's own title, without the headline it repeats: that opens this summary already.
+  const card = [cardHead!.split('\n')[0]!, ...sections];
   const room = limit - head.length - 200;
   const fitted = fitBlocks(
     card,
@@ -141,5 +146,5 @@ export function renderJobSummary(data: CardData, artifactName: string, limit: nu
     (leftOut) =>
       `> ${leftOut} sections of the card were left out of this summary (GitHub drops summaries over 1 MiB); the full card is \`model-card.md\` in the \`${artifactName}\` artifact.`,
   ).text;
-  return `${head}\n\n${details('The model card', fitted)}\n`;
+  return `${head}\n\n${details('The model card, in full', fitted)}\n`;
 }

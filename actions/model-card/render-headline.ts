@@ -131,7 +131,7 @@ export function renderChangesTable(rows: readonly ChangeRow[], brief = false): s
   ).replace(
     /&lt;br&gt;/g,
     '<br>',
-  )}\n\n<sub>${brief ? LEGEND.replace('[ ]: 95% interval; ', '') : LEGEND}${brief ? ' Intervals: in the table of all figures below.' : ''}</sub>`;
+  )}\n\n<sub>${brief ? LEGEND.replace('[ ]: 95% interval; ', '') : LEGEND}${brief ? ' Intervals: in the full table.' : ''}</sub>`;
 }
 
 /** Which baseline each gate compared against, named by path (and commit or tag when the gate recorded one). */
