@@ -253,6 +253,10 @@ function charts(data: BenchmarkData): Chart[] {
     ),
   );
   if (judged.length === 0) return [];
+  // Same statistic side by side, so the allowed-ratio line steps once instead of zig-zagging.
+  judged.sort((a, b) =>
+    a.comparison.statistic.localeCompare(b.comparison.statistic, 'en', { numeric: true }),
+  );
   const limits = judged.map(({ comparison }) => 1 + comparison.maxRegression);
   const reach = Math.max(
     ...limits,
