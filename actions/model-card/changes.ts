@@ -68,7 +68,7 @@ export function outcomeOf(check: { status: CheckStatus; waived?: unknown; verdic
 const OUTCOME_WORDS: Record<Outcome, string> = {
   exceeded: '❌ exceeds',
   waived: '⚠️ exceeds, waived',
-  inconclusive: '❔ inconclusive',
+  inconclusive: '❓ inconclusive',
   within: '✅ within',
   'not judged': 'no limit',
 };

@@ -73,7 +73,7 @@ describe('model-card gate', () => {
       '| metrics.json: auc (vs origin/main) | 0.8377 | 0.8412 | ▲ +0.0035 (+0.4%) | — | no limit |',
     );
     expect(card).toContain(
-      '| age_band · 18-25 · fpr · vs-baseline | — | — | no change<br>[−1.0, +5.0 pp] | ≤ +5 pp worse | ❔ inconclusive |',
+      '| age_band · 18-25 · fpr · vs-baseline | — | — | no change<br>[−1.0, +5.0 pp] | ≤ +5 pp worse | ❓ inconclusive |',
     );
     expect(card).not.toContain('Not written yet: add `limitations`');
     expect(card).toContain('Not written yet: add `training-data` to `card.yml`');
