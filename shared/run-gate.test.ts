@@ -75,7 +75,9 @@ describe('runGate', () => {
       sha256: createHash('sha256').update(MODEL_BYTES).digest('hex'),
     });
     expect(runtime.outputs.get('status')).toBe('pass');
-    expect(await readFile(join(out, 'summary.md'), 'utf8')).toContain('### ✅ pass `count-rows`');
+    expect(await readFile(join(out, 'summary.md'), 'utf8')).toContain(
+      '### ✅ `count-rows` passes: 1 of 1 checks pass',
+    );
   });
 
   it('fails with exit 1, and a live waiver turns the failure into a warning with exit 0', async () => {

@@ -81,10 +81,18 @@ describe('benchmark gate', () => {
     expect(result!.metrics['single-stream.1.baseline.p50-ms']).toBeGreaterThan(0);
     expect(result!.metrics['model-size.candidate-bytes']).toBeGreaterThan(4000);
     expect(result!.metrics['peak-rss-bytes']).toBeGreaterThan(1e6);
-    expect(result!.charts![0]).toMatchObject({
+    // One bar series (xychart overlays bar series), the limit and "no change" as lines, centred on 1.
+    const chart = result!.charts![0]!;
+    expect(chart).toMatchObject({
       kind: 'bar',
-      series: [{ name: 'baseline' }, { name: 'candidate' }],
+      yLabel: 'ratio',
+      series: [
+        { name: 'candidate ÷ baseline', kind: 'bar' },
+        { name: 'allowed', kind: 'line' },
+        { name: 'no change', kind: 'line' },
+      ],
     });
+    expect(chart.yMin! + chart.yMax!).toBeCloseTo(2, 6);
     const details = result!.details as { fingerprint: { models: { candidate: string }; cores: number } };
     expect(details.fingerprint.models.candidate).toBe(await sha256File(join(dir, 'model.onnx')));
     expect(details.fingerprint.cores).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../../shared/errors.ts';
 import type { GateReport } from '../../shared/gate.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
+import { formatBytes, formatDuration } from '../../shared/report/units.ts';
 import type { Chart, Check, Table } from '../../shared/result/gate-result.ts';
 import { formatRatio, judgeRatio, MIN_UNITS, samplesPerUnit } from './compare.ts';
 import type { Fingerprint } from './fingerprint.ts';
@@ -34,7 +35,7 @@ export interface ReportContext {
 }
 
 const ms = (value: number | 'insufficient' | undefined) =>
-  value === undefined ? '–' : value === 'insufficient' ? 'insufficient' : `${formatNumber(value)} ms`;
+  value === undefined ? '–' : value === 'insufficient' ? 'insufficient' : formatDuration(value);
 
 function figure(value: number | 'insufficient' | undefined, statistic: string): string {
   if (statistic === 'items-per-second')
@@ -99,6 +100,7 @@ function comparisonChecks(data: BenchmarkData, context: ReportContext): Check[] 
       }
       checks.push({
         id,
+        label: `${label(configuration)} · ${comparison.statistic}`,
         status,
         message: `${label(configuration)} ${comparison.statistic}: ratio ${ratio}, ${figures}; ${verdict}`,
         observed: Number(interval.estimate.toFixed(4)),
@@ -232,48 +234,82 @@ function tables(data: BenchmarkData): Table[] {
     ],
     [
       'Model size',
-      `candidate ${formatNumber(data.candidate.sizeBytes)} B${data.baseline.kind === 'model' ? `, baseline ${formatNumber(data.baseline.sizeBytes)} B` : ''}`,
+      `candidate ${formatBytes(data.candidate.sizeBytes)}${data.baseline.kind === 'model' ? `, baseline ${formatBytes(data.baseline.sizeBytes)}` : ''}`,
     ],
-    ['Peak RSS (process)', `${formatNumber(data.peakRssBytes / 1024 / 1024)} MiB`],
+    ['Peak RSS (process)', formatBytes(data.peakRssBytes)],
   ];
   result.push({ title: 'Environment', columns: ['', ''], rows: environment });
   return result;
 }
 
-/** One latency chart per single-stream batch size: the percentiles of both models side by side. */
+/**
+ * One chart of every judged comparison: candidate ÷ baseline as bars, the allowed ratio and "no change" as
+ * lines, on an axis centred on 1, so a regression reads as a bar above 1 reaching for its limit.
+ */
 function charts(data: BenchmarkData): Chart[] {
-  const result: Chart[] = [];
-  for (const configuration of data.configurations) {
-    if (configuration.scenario !== 'single-stream') continue;
-    const labels = ['p50', 'p90', 'p95', 'p99'].filter(
-      (statistic) =>
-        typeof configuration.candidate.statistics[statistic] === 'number' &&
-        (!configuration.baseline || typeof configuration.baseline.statistics[statistic] === 'number'),
-    );
-    if (labels.length === 0) continue;
-    const series = [
-      ...(configuration.baseline
-        ? [{ name: 'baseline', values: labels.map((l) => configuration.baseline!.statistics[l] as number) }]
-        : []),
-      { name: 'candidate', values: labels.map((l) => configuration.candidate.statistics[l] as number) },
-    ];
-    result.push({ title: `Latency, ${label(configuration)}`, kind: 'bar', labels, yLabel: 'ms', series });
-  }
-  return result;
+  const judged = data.configurations.flatMap((configuration) =>
+    configuration.comparisons.flatMap((comparison) =>
+      comparison.interval ? [{ configuration, comparison, interval: comparison.interval }] : [],
+    ),
+  );
+  if (judged.length === 0) return [];
+  // Same statistic side by side, so the allowed-ratio line steps once instead of zig-zagging.
+  judged.sort((a, b) =>
+    a.comparison.statistic.localeCompare(b.comparison.statistic, 'en', { numeric: true }),
+  );
+  const limits = judged.map(({ comparison }) => 1 + comparison.maxRegression);
+  const reach = Math.max(
+    ...limits,
+    ...judged.map(({ interval }) => interval.estimate),
+    ...judged.map(({ interval }) => 2 - interval.estimate),
+  );
+  const top = Math.ceil((reach + 0.05) * 20) / 20;
+  return [
+    {
+      title: 'Latency, candidate ÷ baseline (1 = no change)',
+      kind: 'bar',
+      labels: judged.map(
+        ({ configuration, comparison }) =>
+          `${label(configuration).replace('single-stream ', '')} ${comparison.statistic}`,
+      ),
+      yLabel: 'ratio',
+      yMin: Number((2 - top).toFixed(2)),
+      yMax: top,
+      series: [
+        {
+          name: 'candidate ÷ baseline',
+          kind: 'bar',
+          values: judged.map(({ interval }) => interval.estimate),
+        },
+        { name: 'allowed', kind: 'line', values: limits },
+        { name: 'no change', kind: 'line', values: judged.map(() => 1) },
+      ],
+    },
+  ];
 }
 
 function summary(data: BenchmarkData, checks: readonly Check[]): string {
   const failed = checks.filter((check) => check.status === 'fail');
   if (failed.length > 0)
     return `regression: ${failed.map((check) => `${check.id} ×${Number(check.observed).toFixed(3)}`).join(', ')}`;
-  const headline = data.configurations.flatMap((configuration) =>
-    configuration.comparisons
-      .filter((comparison) => comparison.interval)
-      .map((comparison) => ({ configuration, comparison })),
+  // Quote the comparison closest to its limit (a significant change before a flat one), not the first.
+  const compared = data.configurations.flatMap((configuration) =>
+    configuration.comparisons.flatMap((comparison) =>
+      comparison.interval ? [{ configuration, comparison, interval: comparison.interval }] : [],
+    ),
+  );
+  const significance = (interval: { lower: number; upper: number }) =>
+    interval.lower > 1 || interval.upper < 1 ? 1 : 0;
+  const headline = compared.sort(
+    (a, b) =>
+      significance(b.interval) - significance(a.interval) ||
+      Math.abs(b.interval.estimate - 1) / b.comparison.maxRegression -
+        Math.abs(a.interval.estimate - 1) / a.comparison.maxRegression,
   )[0];
   if (headline) {
     const { configuration, comparison } = headline;
-    return `no regression: ${configuration.id}.${comparison.statistic} ${formatRatio(comparison.interval!)} of the baseline`;
+    const changed = significance(headline.interval) ? '' : ' (no measurable change)';
+    return `no regression: ${label(configuration)} ${comparison.statistic} ${formatRatio(comparison.interval!)} of the baseline${changed}`;
   }
   const first = data.configurations[0];
   if (first)

@@ -1,9 +1,11 @@
 import { readModelSignature } from '../../shared/data/model-signature.ts';
 import { InputError } from '../../shared/errors.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
+import { measureName } from '../../shared/report/check-label.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import { type Analysis, analyse, type DisparityReport } from './analysis.ts';
+import { overallAgainstBaseline } from './baseline-overall.ts';
 import { binaryColumn, joinByKey, numericColumn, requireColumn } from './columns.ts';
 import { type DataTable, readConfiguredDataset, readDataFile, type Value } from './data.ts';
 import {
@@ -13,7 +15,7 @@ import {
   parseDisparity,
   STANDARD_DISPARITIES,
 } from './disparities.ts';
-import { RATE_METRICS } from './metrics.ts';
+import { RATE_METRICS, SHORT_NAME } from './metrics.ts';
 import { scoreWithModel } from './model-scores.ts';
 import { pairedComparison } from './paired.ts';
 import {
@@ -337,8 +339,10 @@ async function run(ctx: Context): Promise<GateReport> {
       return entry ? [{ segment, report, rule: entry.rule }] : [];
     }),
   );
-  const baselineItems = settings.baseline ? await baselineComparisons(ctx, prepared, analysis) : [];
-  const judged = judge(policyItems, baselineItems, {
+  const againstBaseline = settings.baseline
+    ? await baselineComparisons(ctx, prepared, analysis)
+    : { items: [], overall: undefined };
+  const judged = judge(policyItems, againstBaseline.items, {
     strict,
     correction: settings.correction,
     confidence: settings.confidence,
@@ -349,6 +353,7 @@ async function run(ctx: Context): Promise<GateReport> {
   const checks: Check[] = [
     ...judged.disparities.map((judgement) => ({
       id: `${judgement.report.segment}.${judgement.report.name}`,
+      label: `${judgement.report.segment} · ${measureName(judgement.report.name)}`,
       status: judgement.status,
       message: judgement.message,
       observed: judgement.report.value ?? null,
@@ -364,10 +369,15 @@ async function run(ctx: Context): Promise<GateReport> {
     })),
     ...judged.baselines.map((judgement) => ({
       id: `${judgement.segment}.${judgement.group.id}.${judgement.comparison.metric}.vs-baseline`,
+      label: `${judgement.segment} · ${judgement.group.id} · ${SHORT_NAME[judgement.comparison.metric]} vs baseline`,
       status: judgement.status,
       message: judgement.message,
       observed: judgement.comparison.regression,
       expected: `<= ${judgement.tolerance}`,
+      // The rates themselves, so reports can show baseline → candidate, not only the regression.
+      metric: judgement.comparison.metric,
+      candidate: judgement.comparison.candidate,
+      baseline: judgement.comparison.baseline,
       location: ctx.config.locate(['gates', 'fairness', 'baseline']),
       verdict: judgement.verdict,
       interval: judgement.comparison.interval,
@@ -409,6 +419,7 @@ async function run(ctx: Context): Promise<GateReport> {
       ...segmentDetails(analysis),
       equivalents: EQUIVALENTS,
       knownDisparities: disparityNames(),
+      ...(againstBaseline.overall ? { baseline: againstBaseline.overall } : {}),
     },
   };
 }
@@ -424,7 +435,14 @@ async function baselineComparisons(ctx: Context, prepared: Prepared, analysis: A
   });
   progress.done();
   const baselinePredictions = Uint8Array.from(scores, (score) => (score >= prepared.threshold ? 1 : 0));
-  return analysis.segments.flatMap((segment) => {
+  const overall = overallAgainstBaseline({
+    path: ctx.config.display(ctx.config.resolve(baseline.path)),
+    labels: prepared.labels,
+    candidate: { predictions: prepared.predictions, scores: prepared.scores },
+    baseline: { predictions: baselinePredictions, scores },
+    confidence: ctx.settings.confidence,
+  });
+  const items = analysis.segments.flatMap((segment) => {
     const rowsOfGroup: number[][] = segment.reports.map(() => []);
     for (let row = 0; row < analysis.rows; row += 1) {
       const group = segment.groups.groupOfCell[analysis.cellOfRow[row]!]!;
@@ -446,6 +464,7 @@ async function baselineComparisons(ctx: Context, prepared: Prepared, analysis: A
       })),
     );
   });
+  return { items, overall };
 }
 
 function summarise(checks: readonly Check[], analysis: Analysis, strict: boolean): string {

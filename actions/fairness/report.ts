@@ -1,20 +1,32 @@
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Chart, Table } from '../../shared/result/gate-result.ts';
 import type { Interval } from '../../shared/stats/intervals.ts';
-import type { Analysis, DisparityReport, GroupReport, SegmentReport } from './analysis.ts';
+import type { Analysis, GroupReport } from './analysis.ts';
 import { RATE_METRICS, type RateMetric, SHORT_NAME } from './metrics.ts';
 import type { BaselineJudgement, DisparityJudgement } from './verdicts.ts';
-
-/** The per-group table shows every rate, in Fairlearn's order. */
-const TABLE_METRICS: readonly RateMetric[] = RATE_METRICS;
 
 const f = (value: number) => formatNumber(Number(value.toFixed(3)));
 const interval = (value: number | undefined, range: Interval | undefined) =>
   value === undefined ? 'undefined' : range ? `${f(value)} [${f(range.lower)}, ${f(range.upper)}]` : f(value);
 
-function groupRow(group: GroupReport, minSupport: number, withAuc: boolean): string[] {
+/** The two halves of the per-group table: each fits GitHub's 850 px column with its intervals. */
+const TABLE_PARTS: readonly { title: string; metrics: readonly RateMetric[]; auc: boolean }[] = [
+  {
+    title: 'Error rates',
+    metrics: ['true_positive_rate', 'false_positive_rate', 'false_negative_rate', 'precision'],
+    auc: false,
+  },
+  { title: 'Selection and accuracy', metrics: ['base_rate', 'selection_rate', 'accuracy'], auc: true },
+];
+
+function groupRow(
+  group: GroupReport,
+  minSupport: number,
+  metrics: readonly RateMetric[],
+  withAuc: boolean,
+): string[] {
   const name = group.rows < minSupport ? `${group.description} (below min-support)` : group.description;
-  const cells = TABLE_METRICS.map((metric) => {
+  const cells = metrics.map((metric) => {
     const estimate = group.rates[metric];
     if (estimate.value === undefined)
       return `undefined (0 ${metric === 'false_positive_rate' ? 'negatives' : 'positives'})`;
@@ -24,23 +36,27 @@ function groupRow(group: GroupReport, minSupport: number, withAuc: boolean): str
   return [name, formatNumber(group.rows), ...cells, ...auc];
 }
 
-/** One table per segment: each group's rates with their intervals, then the overall row. */
+/** Two tables per segment (error rates; selection and accuracy): each group's rates with their intervals, then all rows. */
 export function segmentTables(analysis: Analysis, minSupport: number, confidence: number): Table[] {
   const withAuc = analysis.overall.auc !== undefined;
-  const columns = [
-    'group',
-    'n',
-    ...TABLE_METRICS.map((metric) => SHORT_NAME[metric]),
-    ...(withAuc ? ['ROC AUC'] : []),
-  ];
-  return analysis.segments.map((segment) => ({
-    title: `Fairness by ${segment.groups.spec.id} (${Math.round(confidence * 100)}% intervals)`,
-    columns,
-    rows: [
-      ...segment.reports.map((group) => groupRow(group, minSupport, withAuc)),
-      groupRow(analysis.overall, 0, withAuc),
-    ],
-  }));
+  return analysis.segments.flatMap((segment) =>
+    TABLE_PARTS.map((part) => {
+      const auc = part.auc && withAuc;
+      return {
+        title: `${part.title} by ${segment.groups.spec.id} (${Math.round(confidence * 100)}% intervals)`,
+        columns: [
+          'group',
+          'n',
+          ...part.metrics.map((metric) => SHORT_NAME[metric]),
+          ...(auc ? ['ROC AUC'] : []),
+        ],
+        rows: [
+          ...segment.reports.map((group) => groupRow(group, minSupport, part.metrics, auc)),
+          groupRow(analysis.overall, 0, part.metrics, auc),
+        ],
+      };
+    }),
+  );
 }
 
 /** Every disparity of every segment: the judged value and interval, Fairlearn's all-groups value, and the verdict. */
@@ -95,42 +111,36 @@ export function baselineTable(judged: readonly BaselineJudgement[], confidence: 
   };
 }
 
-const SEVERITY = { fail: 3, inconclusive: 2, pass: 1, 'not-judged': 0 } as const;
-
 /**
- * One bar chart per judged segment: the rate behind its most serious disparity, per group, so the model
- * card shows at a glance which group is served worse.
+ * One chart per judged disparity: each segment's gap (or ratio) as a bar against the policy's limit as a
+ * line, on an axis from zero, so "beyond the limit" reads directly. Per-group rates stay in the tables:
+ * xychart cannot draw two bar series side by side honestly (mermaid-js/mermaid#7392).
  */
-export function segmentCharts(analysis: Analysis, judged: readonly DisparityJudgement[]): Chart[] {
-  const charts: Chart[] = [];
-  for (const segment of analysis.segments) {
-    const mine = judged
-      .filter((judgement) => judgement.report.segment === segment.groups.spec.id && judgement.report.decisive)
-      .sort((a, b) => SEVERITY[b.verdict] - SEVERITY[a.verdict]);
-    const worst = mine[0];
-    if (!worst) continue;
-    charts.push(rateChart(segment, worst.report));
-  }
-  return charts;
-}
-
-/** The disparity's rates per group (TPR and FPR for equalized odds), judged groups only. */
-function rateChart(segment: SegmentReport, report: DisparityReport): Chart {
-  const metrics = report.spec.metrics;
-  const groups = segment.reports.filter((group) =>
-    metrics.every((metric) => group.rates[metric].value !== undefined),
-  );
-  const names = metrics.map((metric) => SHORT_NAME[metric]).join(' and ');
-  return {
-    title: `${names} by ${segment.groups.spec.id} (${report.name})`,
-    kind: 'bar',
-    labels: groups.map((group) => group.label),
-    yLabel: names,
-    series: metrics.map((metric) => ({
-      name: SHORT_NAME[metric],
-      values: groups.map((group) => group.rates[metric].value!),
-    })),
-  };
+export function segmentCharts(_analysis: Analysis, judged: readonly DisparityJudgement[]): Chart[] {
+  const names = [...new Set(judged.map((judgement) => judgement.report.name))];
+  return names.flatMap((name) => {
+    const mine = judged.filter(
+      (judgement) => judgement.report.name === name && judgement.report.value !== undefined,
+    );
+    if (mine.length === 0) return [];
+    const values = mine.map((judgement) => judgement.report.value!);
+    const uppers = mine.map((judgement) => judgement.report.interval?.upper ?? judgement.report.value!);
+    const top = Math.max(...values, ...uppers, ...mine.map((judgement) => judgement.rule.threshold));
+    return [
+      {
+        title: `${name.replace(/_/g, ' ')} by segment, against the limit`,
+        kind: 'bar' as const,
+        labels: mine.map((judgement) => judgement.report.segment),
+        yLabel: name.endsWith('_ratio') ? 'ratio' : 'gap',
+        yMin: 0,
+        yMax: Number((Math.ceil(top * 11) / 10).toFixed(1)),
+        series: [
+          { name: 'this model', kind: 'bar' as const, values },
+          { name: 'limit', kind: 'line' as const, values: mine.map((judgement) => judgement.rule.threshold) },
+        ],
+      },
+    ];
+  });
 }
 
 const round = (value: number | undefined) => (value === undefined ? null : Number(value.toPrecision(6)));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GATE_RESULT_SCHEMA, GateResult } from '../../shared/result/gate-result.ts';
+import { valueRows } from './changes.ts';
 import { extractComparisons } from './comparisons.ts';
-import { formatChange, formatSignificance, judgeChange } from './render-card.ts';
 
 function result(gate: string, fields: Partial<GateResult>): GateResult {
   return GateResult.parse({
@@ -47,9 +47,9 @@ describe('baseline comparisons carried by results', () => {
       significant: true,
       pValue: 0.01,
     });
-    expect(formatChange(comparison!)).toBe('▼ -0.02 (-2.5%)');
-    expect(judgeChange(comparison!)).toBe('worse');
-    expect(formatSignificance(comparison!)).toBe('significant, p = 0.01');
+    const [row] = valueRows([comparison!]);
+    expect(row).toMatchObject({ label: 'auc', baseline: '0.8', candidate: '0.78', better: 'higher' });
+    expect(row!.change).toBe('▼ −0.02 (−2.5%) worse');
   });
 
   it('reads a DVC metrics diff, skipping params that are not numbers', () => {
@@ -63,12 +63,12 @@ describe('baseline comparisons carried by results', () => {
         },
       }),
     );
-    expect(comparisons.map((comparison) => [comparison.metric, formatChange(comparison)])).toEqual([
-      ['m.json: auc (vs main)', '＝ 0'],
+    expect(valueRows(comparisons).map((row) => [row.label, row.change])).toEqual([
+      ['m.json: auc (vs main)', 'no change'],
     ]);
   });
 
-  it('calls a ratio significant when its interval excludes 1, and ignores checks without a baseline', () => {
+  it('reads a ratio with its interval, and ignores checks without a baseline', () => {
     const comparisons = extractComparisons(
       result('benchmark', {
         checks: [
@@ -84,7 +84,13 @@ describe('baseline comparisons carried by results', () => {
       }),
     );
     expect(comparisons).toHaveLength(1);
-    expect(formatChange(comparisons[0]!)).toBe('▲ ×1.3');
-    expect(formatSignificance(comparisons[0]!)).toBe('significant, 90% CI [1.2, 1.4]');
+    expect(comparisons[0]).toMatchObject({
+      kind: 'ratio',
+      estimate: 1.3,
+      interval: [1.2, 1.4],
+      confidence: 0.9,
+    });
+    // Benchmark figures are read from the gate's own details (changes.ts), not repeated as generic values.
+    expect(valueRows(comparisons)).toEqual([]);
   });
 });

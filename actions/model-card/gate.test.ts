@@ -63,15 +63,19 @@ describe('model-card gate', () => {
     const card = await readFile(join(project.out, 'model-card.md'), 'utf8');
     expect(card.match(/^## .+$/gm)).toEqual(CARD_SECTIONS.map((section) => `## ${section}`));
     expect(card.match(/```mermaid\nxychart-beta/g)).toHaveLength(2);
-    expect(card).toContain('**Verdict:** ⚠️ warn: 4 gates pass, with warnings from fairness');
+    expect(card).toContain('**Verdict: ⚠️ Mergeable, with warnings to read**');
     expect(card).toContain(
-      '| benchmark | default.1.p50 | | | ▲ ×1.03 | worse ✅ pass | not significant, 95% CI [0.98, 1.08] |',
+      '**Inconclusive, the interval straddles the limit (1):** age_band · 18-25 · fpr · vs-baseline +2.0 pp worse [−1.0, +5.0 pp] (limit ≤ +5 pp worse): more rows would settle it',
+    );
+    expect(card).toContain('| ⚠️ fairness | 1 of 2 within; 1 inconclusive |');
+    expect(card).toContain(
+      '| latency default · 1 · p50 ↓ | — | — | no change<br>[×0.980, ×1.080] | ≤ ×1.10 | ✅ within |',
     );
     expect(card).toContain(
-      '| rerun-experiments | metrics.json: auc (vs origin/main) | 0.8377 | 0.8412 | ▲ +0.0035 (+0.4178%) | | not reported |',
+      '| metrics.json: auc (vs origin/main) | 0.8377 | 0.8412 | ▲ +0.0035 (+0.4%) | — | no limit |',
     );
     expect(card).toContain(
-      '| fairness | age_band.18-25.fpr.vs-baseline | | | ▲ +0.02 | worse ⚠️ warn | inconclusive (&lt;= 0.05), adjusted p = 0.31, 95% CI [-0.01, 0.05] |',
+      '| age_band · 18-25 · fpr · vs-baseline | — | — | no change<br>[−1.0, +5.0 pp] | ≤ +5 pp worse | ❓ inconclusive |',
     );
     expect(card).not.toContain('Not written yet: add `limitations`');
     expect(card).toContain('Not written yet: add `training-data` to `card.yml`');

@@ -6,7 +6,6 @@ import { formatLocation, InputError } from '../../shared/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate } from '../../shared/gate.ts';
 import { decodeModelMetadata, type OnnxMetadata } from '../../shared/onnx/read-model-metadata.ts';
-import { fitBlocks } from '../../shared/report/fit-blocks.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import { buildEvidence } from './build-evidence.ts';
 import type { CardData } from './card-data.ts';
@@ -18,6 +17,7 @@ import { publishReport } from './publish-report.ts';
 import { OWN_OUTPUT_FILES, orderResults, readResults } from './read-results.ts';
 import { attachToRelease, type ReleaseAssetsMode, releaseTarget } from './release-assets.ts';
 import { missingSourceFields, renderModelCardBlocks } from './render-card.ts';
+import { renderJobSummary } from './render-comment.ts';
 import { renderHuggingFaceCard } from './render-model-index.ts';
 import { renderToolkitCard } from './render-toolkit.ts';
 import { reportFrom } from './report-from.ts';
@@ -234,14 +234,7 @@ export const modelCardGate = defineGate({
     await writeFileAtomic(files.huggingFace, renderHuggingFaceCard(data));
 
     const artifactName = `model-card-${model.name}`;
-    await runtime.appendSummary(
-      fitBlocks(
-        blocks,
-        SUMMARY_CARD_LIMIT,
-        (leftOut) =>
-          `> ${leftOut} sections of the card were left out of this summary (GitHub drops summaries over 1 MiB); the full card is \`model-card.md\` in the \`${artifactName}\` artifact.`,
-      ).text,
-    );
+    await runtime.appendSummary(renderJobSummary(data, artifactName, SUMMARY_CARD_LIMIT));
     const published = await publishReport(runtime, data, {
       comment: options.comment ?? settings.comment,
       statuses: options.statuses ?? settings.statuses,

@@ -104,7 +104,7 @@ describe('the pull-request report', () => {
     expect(first.exitCode).toBe(0);
     expect(comments).toHaveLength(2);
     expect(comments[1]?.body).toMatch(/^<!-- mlgate:model-card:loan-default -->\n/);
-    expect(comments[1]?.body).toContain('| ⚠️ warn | fairness |');
+    expect(comments[1]?.body).toContain('| ⚠️ fairness | 1 of 2 within; 1 inconclusive |');
     expect(first.outputs).toContain('https://github.com/acme/loans/pull/7#issuecomment-9001');
     expect(
       routes(server, STATUS).map((request) => [
@@ -158,7 +158,10 @@ describe('the pull-request report', () => {
     await writeSampleResult(project, 'benchmark', failing);
     const failed = await runInWorkflow(project, server);
     expect(failed.exitCode).toBe(1);
-    expect(comments[0]?.body).toContain('<details open><summary>❌ fail <code>benchmark</code></summary>');
+    expect(comments[0]?.body).toMatch(/^## ❌ Blocks the merge: `loan-default` 1\.1\.0$/m);
+    expect(comments[0]?.body).toContain(
+      '<details open><summary>❌ fail <code>benchmark</code>: details</summary>',
+    );
     expect(comments[0]?.body).not.toContain('All gates pass now');
 
     await writeSampleResults(project, ['benchmark']);
@@ -166,7 +169,7 @@ describe('the pull-request report', () => {
     expect(fixed.exitCode).toBe(0);
     expect(comments).toHaveLength(1);
     const lines = comments[0]!.body.split('\n');
-    expect(lines[2]).toMatch(/^## ✅ pass `loan-default` 1\.1\.0/);
+    expect(lines[2]).toMatch(/^## ✅ Passes: `loan-default` 1\.1\.0/);
     expect(lines[5]).toBe(
       `> All gates pass now. The previous report (for \`${HEAD_SHA.slice(0, 7)}\`) had a \`fail\`; its details are gone because they no longer apply.`,
     );
@@ -250,7 +253,7 @@ describe('the pull-request report', () => {
     expect(exitCode).toBe(0);
     const body = comments[0]!.body;
     expect(body.length).toBeLessThan(65_536);
-    expect(body).toContain('| ⚠️ warn | fairness |');
+    expect(body).toContain('| ⚠️ fairness | 1 of 2 within; 1 inconclusive |');
     expect(body).toMatch(
       /sections? (was|were) left out to stay under GitHub's 65,536-character limit\. The full card is in the \[job summary\]\(https:\/\/github\.com\/acme\/loans\/actions\/runs\/42\)/,
     );
@@ -289,7 +292,7 @@ describe('the pull-request report', () => {
     expect(phaseTwo.exitCode).toBe(0);
     expect(routes(server, CREATE).map((request) => request.pathParams.issue_number)).toEqual(['7']);
     expect(routes(server, STATUS)).toEqual([]);
-    expect(comments[0]?.body).toContain('| ⚠️ warn | fairness |');
+    expect(comments[0]?.body).toContain('| ⚠️ fairness | 1 of 2 within; 1 inconclusive |');
     expect(comments[0]?.body).not.toContain('<summary>Model card</summary>');
 
     await writeFile(

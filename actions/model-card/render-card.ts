@@ -1,8 +1,11 @@
+import { checkLabel } from '../../shared/report/check-label.ts';
 import { details, formatNumber, statusBadge, table } from '../../shared/report/markdown.ts';
 import { renderChart } from '../../shared/report/mermaid.ts';
+import { formatBytes, formatDuration } from '../../shared/report/units.ts';
 import type { CardData } from './card-data.ts';
 import { type CardSource, REQUIRED_SOURCE_FIELDS } from './card-source.ts';
-import type { Comparison } from './comparisons.ts';
+import { bySeverity, changeRows, valueRows } from './changes.ts';
+import { renderChangesTable, renderHeadline } from './render-headline.ts';
 import { plain, safeChart, shortHash } from './text.ts';
 
 /** The nine sections of Mitchell et al. (2019), "Model Cards for Model Reporting", in their order. */
@@ -54,129 +57,6 @@ function missing(data: CardData, field: keyof CardSource): string {
 
 const bullets = (items: readonly string[]) => items.map((item) => `- ${item}`).join('\n');
 
-/** The change and its direction relative to "no change" (0 for differences, 1 for ratios). */
-function change(comparison: Comparison): { delta: number; text: string } | undefined {
-  const { baseline, candidate, estimate, kind } = comparison;
-  if (kind === 'ratio' && estimate !== undefined)
-    return { delta: estimate - 1, text: `×${formatNumber(estimate)}` };
-  if (kind === 'difference' && estimate !== undefined) {
-    return { delta: estimate, text: `${estimate > 0 ? '+' : ''}${formatNumber(estimate)}` };
-  }
-  if (baseline === undefined || candidate === undefined) return undefined;
-  const delta = candidate - baseline;
-  const sign = delta > 0 ? '+' : '';
-  const relative =
-    baseline !== 0 && delta !== 0 ? ` (${sign}${formatNumber((delta / Math.abs(baseline)) * 100)}%)` : '';
-  return { delta, text: `${sign}${formatNumber(delta)}${relative}` };
-}
-
-/** `▲ +0.012 (+1.5%)`, `▲ ×1.031` or `▼ -0.02`: the direction, then the change as the gate measured it. */
-export function formatChange(comparison: Comparison): string {
-  const measured = change(comparison);
-  if (!measured) return 'n/a';
-  const arrow = measured.delta > 0 ? '▲' : measured.delta < 0 ? '▼' : '＝';
-  return `${arrow} ${measured.text}`;
-}
-
-/** Whether the change is good news, when the gate said which direction is better. */
-export function judgeChange(comparison: Comparison): string {
-  const measured = change(comparison);
-  if (!measured || comparison.higherIsBetter === undefined) return '';
-  if (measured.delta === 0) return 'unchanged';
-  return measured.delta > 0 === comparison.higherIsBetter ? 'better' : 'worse';
-}
-
-/**
- * Significance as the gate reported it: its verdict, p-value and interval. For a ratio or a difference
- * without a verdict, the interval decides: significant when it excludes no change (1 or 0).
- */
-export function formatSignificance(comparison: Comparison): string {
-  const parts: string[] = [];
-  const { interval, kind } = comparison;
-  let significant = comparison.significant;
-  if (significant === undefined && comparison.verdict === undefined && interval && kind !== 'values') {
-    const none = kind === 'ratio' ? 1 : 0;
-    significant = interval[0] > none || interval[1] < none;
-  }
-  if (comparison.verdict !== undefined) {
-    parts.push(
-      `${plain(comparison.verdict, 40)}${comparison.expected ? ` (${plain(comparison.expected, 80)})` : ''}`,
-    );
-  }
-  if (significant !== undefined) parts.push(significant ? 'significant' : 'not significant');
-  if (comparison.pValue !== undefined) {
-    parts.push(`${comparison.adjusted ? 'adjusted p' : 'p'} = ${formatNumber(comparison.pValue)}`);
-  }
-  if (interval) {
-    const level = Math.round((comparison.confidence ?? 0.95) * 100);
-    parts.push(`${level}% CI [${formatNumber(interval[0])}, ${formatNumber(interval[1])}]`);
-  }
-  return parts.length > 0 ? parts.join(', ') : 'not reported';
-}
-
-/** The table of changes against the baseline, or undefined when no gate compared against one. */
-export function renderComparisons(comparisons: readonly Comparison[], limit = Infinity): string | undefined {
-  if (comparisons.length === 0) return undefined;
-  // With a limit, what needs attention goes first; the rest stays in the full card.
-  const severity = (comparison: Comparison) =>
-    ({ error: 0, fail: 1, warn: 2 })[comparison.status as 'fail'] ?? 3;
-  const shown =
-    comparisons.length > limit
-      ? [...comparisons].sort((a, b) => severity(a) - severity(b)).slice(0, limit)
-      : comparisons;
-  const value = (number: number | undefined) => (number === undefined ? '' : formatNumber(number));
-  const rendered = table(
-    ['gate', 'metric', 'baseline', 'candidate', 'change', '', 'significance'],
-    shown.map((comparison) => [
-      comparison.gate,
-      comparison.metric,
-      value(comparison.baseline),
-      value(comparison.candidate),
-      formatChange(comparison),
-      [judgeChange(comparison), comparison.status ? statusBadge(comparison.status) : '']
-        .filter(Boolean)
-        .join(' '),
-      formatSignificance(comparison),
-    ]),
-  );
-  const more = comparisons.length - shown.length;
-  return more > 0 ? `${rendered}\n\n…and ${more} more in the model card.` : rendered;
-}
-
-/** The verdict in one line, e.g. `❌ fail: 1 of 4 gates failed (fairness)`. */
-export function verdictLine(data: CardData): string {
-  const { verdict, gates } = data.evidence;
-  const count = gates.length;
-  const named = (status: string) => gates.filter((gate) => gate.status === status).map((gate) => gate.gate);
-  switch (verdict) {
-    case 'pass':
-      return `${statusBadge('pass')}: ${count === 1 ? 'the one gate passes' : `all ${count} gates pass`}`;
-    case 'warn':
-      return `${statusBadge('warn')}: ${count} gates pass, with warnings from ${named('warn').join(', ')}`;
-    case 'fail':
-      return `${statusBadge('fail')}: ${named('fail').length} of ${count} gates failed (${named('fail').join(', ')})`;
-    case 'error':
-      return `${statusBadge('error')}: ${named('error').length} of ${count} gates could not run (${named('error').join(', ')})`;
-  }
-}
-
-/** One line per gate: status, gate, summary, checks passed. */
-export function renderGateTable(data: CardData): string {
-  return table(
-    ['status', 'gate', 'summary', 'checks passed'],
-    data.results.map(({ result }) => {
-      const judged = result.checks.filter((check) => check.status !== 'skip');
-      const passed = judged.filter((check) => check.status === 'pass').length;
-      return [
-        statusBadge(result.status),
-        result.gate,
-        plain(result.summary, 300),
-        `${passed}/${judged.length}`,
-      ];
-    }),
-  );
-}
-
 function modelDetails(data: CardData): string {
   const { model, commit, createdAt } = data.evidence;
   const source = data.source;
@@ -187,7 +67,7 @@ function modelDetails(data: CardData): string {
     ['Name', model.name],
     ['Version', model.version ?? 'not set (`model.version` in mlgate.yml)'],
     ['Type', source?.['model-type'] ?? 'not stated'],
-    ['File', `\`${model.path}\` (${formatNumber(model.sizeBytes)} bytes)`],
+    ['File', `\`${model.path}\` (${formatBytes(model.sizeBytes)})`],
     ['sha256', `\`${model.sha256}\``],
     [
       'Format',
@@ -250,9 +130,16 @@ function factors(data: CardData): string {
   return data.source?.factors ? bullets(data.source.factors) : missing(data, 'factors');
 }
 
+/** A metric in its unit, read from the name's suffix: one unit for memory, µs for sub-millisecond times. */
+function formatMetric(name: string, value: number): string {
+  if (name.endsWith('-ms')) return formatDuration(value);
+  if (name.endsWith('-bytes')) return formatBytes(value);
+  return formatNumber(value);
+}
+
 function metrics(data: CardData): string {
   const rows = data.results.flatMap(({ result }) =>
-    Object.entries(result.metrics).map(([name, value]) => [result.gate, name, formatNumber(value)]),
+    Object.entries(result.metrics).map(([name, value]) => [result.gate, name, formatMetric(name, value)]),
   );
   const parts = [
     'Every figure below was measured by an mlgate gate on the model bytes and data pinned in `evidence.json`.',
@@ -283,13 +170,12 @@ function trainingData(data: CardData): string {
 
 function quantitativeAnalyses(data: CardData): string {
   const parts: string[] = [];
-  const comparisons = renderComparisons(data.comparisons);
-  if (comparisons) parts.push('### Against the baseline', comparisons);
+  const rows = [...valueRows(data.comparisons), ...changeRows(data.results.map(({ result }) => result))];
+  if (rows.length > 0) parts.push('### Against the baseline', renderChangesTable([...rows].sort(bySeverity)));
   for (const { result } of data.results) {
-    if (!result.tables?.length && !result.charts?.length) continue;
-    parts.push(`### ${result.gate}`);
+    parts.push(`### ${result.gate}`, plain(result.summary));
     for (const extra of result.tables ?? [])
-      parts.push(`**${plain(extra.title)}**`, table(extra.columns, extra.rows));
+      parts.push(details(plain(extra.title), table(extra.columns, extra.rows)));
     for (const chart of result.charts ?? []) parts.push(renderChart(safeChart(chart)));
   }
   if (parts.length === 0) parts.push('_No gate reported tables, charts or baseline comparisons._');
@@ -317,13 +203,13 @@ function caveats(data: CardData): string {
   const attention = data.results.flatMap(({ result }) =>
     result.checks
       .filter((check) => check.status === 'warn' || check.status === 'fail' || check.status === 'error')
-      .map((check) => [statusBadge(check.status), result.gate, check.id, plain(check.message, 300)]),
+      .map(
+        (check) =>
+          `- ${statusBadge(check.status)} ${result.gate} **${plain(checkLabel(check), 120)}**: ${plain(check.message, 300)} (\`${plain(check.id, 120)}\`)`,
+      ),
   );
   if (attention.length > 0) {
-    parts.push(
-      '### Findings of the gates',
-      table(['status', 'gate', 'check', 'message'], attention.slice(0, 100)),
-    );
+    parts.push('### Findings of the gates', attention.slice(0, 100).join('\n'));
     if (attention.length > 100) parts.push(`…and ${attention.length - 100} more in the gates' result files.`);
   }
   const waivers = data.results.flatMap(({ result }) =>
@@ -352,7 +238,9 @@ const RENDERERS: Record<(typeof CARD_SECTIONS)[number], (data: CardData) => stri
 export function renderModelCardBlocks(data: CardData): string[] {
   const { model } = data.evidence;
   const title = `# Model card: ${model.name}${model.version ? ` ${model.version}` : ''}`;
-  const head = [title, '', `**Verdict:** ${verdictLine(data)}`, '', renderGateTable(data)];
+  const headline = renderHeadline(data, 'line');
+  const head = [title, '', headline.verdict];
+  if (headline.changes) head.push('', '### Baseline vs candidate', '', headline.changes);
   const absent = missingSourceFields(data.source);
   if (absent.length > 0) {
     head.push(

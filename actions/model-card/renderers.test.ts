@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EVIDENCE_SCHEMA, type Evidence } from '../../shared/evidence/evidence.ts';
+import { lineOf, literalMarkdown, overflowingTables } from '../../shared/report/markdown-lint.ts';
 import { GATE_RESULT_SCHEMA, GateResult } from '../../shared/result/gate-result.ts';
 import type { CardData } from './card-data.ts';
 import { parseCardSource } from './card-source.ts';
 import { extractComparisons } from './comparisons.ts';
 import type { LoadedResult } from './read-results.ts';
 import { renderModelCard } from './render-card.ts';
-import { renderPullRequestComment } from './render-comment.ts';
+import { renderJobSummary, renderPullRequestComment } from './render-comment.ts';
 import { renderHuggingFaceCard } from './render-model-index.ts';
 import { renderToolkitCard } from './render-toolkit.ts';
 import { SAMPLE_REPORTS } from './test-project.ts';
@@ -123,4 +124,48 @@ describe('renderers (snapshots, read by a person when written)', () => {
     );
     await expect(renderHuggingFaceCard(data)).toMatchFileSnapshot('__snapshots__/model-card.hf.md.snap');
   });
+});
+
+describe('rendered reports fit and read verdict first (character budget; npm run check:render measures it in Chromium)', () => {
+  const failing = (): CardData => {
+    const data = sampleData();
+    const results = data.results.map((loaded) =>
+      loaded.result.gate === 'fairness'
+        ? {
+            ...loaded,
+            result: {
+              ...loaded.result,
+              status: 'fail' as const,
+              checks: loaded.result.checks.map((check) => ({ ...check, status: 'fail' as const })),
+            },
+          }
+        : loaded,
+    );
+    return { ...data, results, evidence: { ...data.evidence, verdict: 'fail' } };
+  };
+  const verdicts = ['Blocks the merge', 'Mergeable, with warnings', 'Passes'];
+
+  for (const [variant, make] of [
+    ['the sample', sampleData],
+    ['a failing variant', failing],
+  ] as const) {
+    it(`${variant}: comment, card and job summary`, () => {
+      const data = make();
+      const documents = {
+        comment: renderPullRequestComment(data, { artifactName: 'model-card-loan-default' }),
+        card: renderModelCard(data),
+        summary: renderJobSummary(data, 'model-card-loan-default', 300_000),
+      };
+      for (const [name, markdown] of Object.entries(documents)) {
+        expect({ name, tables: overflowingTables(markdown) }).toEqual({ name, tables: [] });
+        expect({ name, literal: literalMarkdown(markdown) }).toEqual({ name, literal: [] });
+        expect(lineOf(markdown, verdicts), name).toBeGreaterThan(0);
+        expect(lineOf(markdown, verdicts), name).toBeLessThanOrEqual(3);
+      }
+      if (variant === 'a failing variant') {
+        expect(documents.comment).toMatch(/^## ❌ Blocks the merge: `loan-default` 1\.1\.0$/m);
+        expect(documents.comment).toContain('**Exceeds its limit (2):**');
+      }
+    });
+  }
 });

@@ -46,9 +46,18 @@ describe('validate-data report', () => {
     });
   });
 
+  it('names a detectable shift below the threshold as such, not as stable', () => {
+    const small = { ...checks[2]!, status: 'pass' as const, value: 0.02, drifted: false, pValue: 0.028 };
+    const none = { ...small, pValue: 0.5 };
+    expect(driftTable([small, none])?.rows.map((row) => row[5])).toEqual([
+      'small shift (detectable, below the threshold)',
+      'no shift beyond noise',
+    ]);
+  });
+
   it('summarizes contract and drift in one line', () => {
     expect(summarize(['eval'], checks)).toBe('1 of 2 checks fail in eval; eval drifts from train');
-    expect(summarize(['eval'], checks.slice(0, 1))).toBe('1 dataset(s) meet their contract (1 checks)');
+    expect(summarize(['eval'], checks.slice(0, 1))).toBe('1 dataset meets its contract');
     expect(summarize([], [])).toBe('nothing to check: no dataset has a schema and no drift is configured');
   });
 });

@@ -22,6 +22,18 @@ export function failingTable(checks: readonly Check[]): Table | undefined {
   };
 }
 
+/**
+ * The size of the shift decides (the threshold); the p-value only says whether a shift is detectable. A
+ * detectable shift below the threshold is named as such, not called "stable".
+ */
+function driftVerdict(check: Check): string {
+  if (check.drifted) return 'drift';
+  const p = Number(check.pValue);
+  return Number.isFinite(p) && p < 0.05
+    ? 'small shift (detectable, below the threshold)'
+    : 'no shift beyond noise';
+}
+
 /** One row per compared column: statistic, threshold, p-value and verdict. */
 export function driftTable(checks: readonly Check[]): Table | undefined {
   const columns = checks.filter((check) => typeof check.statistic === 'string');
@@ -35,7 +47,7 @@ export function driftTable(checks: readonly Check[]): Table | undefined {
       formatNumber(Number(check.value)),
       formatNumber(Number(check.threshold)),
       `${formatNumber(Number(check.pValue))} (${String(check.pTest)})`,
-      check.drifted ? 'drift' : 'stable',
+      driftVerdict(check),
     ]),
   };
 }
@@ -48,7 +60,7 @@ export function summarize(datasets: readonly string[], checks: readonly Check[])
   if (datasets.length) {
     parts.push(
       failed.length === 0
-        ? `${datasets.length} dataset(s) meet their contract (${contract.length} checks)`
+        ? `${datasets.length} dataset${datasets.length === 1 ? '' : 's'} meet${datasets.length === 1 ? 's' : ''} ${datasets.length === 1 ? 'its' : 'their'} contract`
         : `${failed.length} of ${contract.length} checks fail in ${[...new Set(failed.map((check) => check.id.split('.')[0]))].join(', ')}`,
     );
   }

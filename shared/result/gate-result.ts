@@ -42,13 +42,21 @@ export const Table = z.object({
 });
 export type Table = z.infer<typeof Table>;
 
-/** A chart rendered as Mermaid `xychart-beta`: one value per label in each series. */
+/**
+ * A chart rendered as Mermaid `xychart-beta`: one value per label in each series. xychart draws every bar
+ * series at the same x, so a chart holds at most one bar series; references (a limit, "no change") are
+ * lines. `yMin`/`yMax` fix the axis (from zero, or centred on 1 for ratios) instead of the data's range.
+ */
 export const Chart = z.object({
   title: z.string(),
   kind: z.enum(['bar', 'line']),
   labels: z.array(z.string()),
   yLabel: z.string(),
-  series: z.array(z.object({ name: z.string(), values: z.array(z.number()) })),
+  yMin: z.number().optional(),
+  yMax: z.number().optional(),
+  series: z.array(
+    z.object({ name: z.string(), values: z.array(z.number()), kind: z.enum(['bar', 'line']).optional() }),
+  ),
 });
 export type Chart = z.infer<typeof Chart>;
 
