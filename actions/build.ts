@@ -307,6 +307,12 @@ async function main() {
     const natives = action.natives.length > 0 ? ` (composite, natives: ${action.natives.join(', ')})` : '';
     console.log(`actions/${action.name}/dist/index.js ${(action.bytes / 1024).toFixed(0)} KiB${natives}`);
   }
+  // The CLI package is built by the same build; imported here because it imports this module's constants.
+  const { buildCliPackage } = await import('./build-cli-package.ts');
+  const cli = await buildCliPackage();
+  console.log(
+    `${relative(process.cwd(), cli.dir)}/: the mlgate ${String(cli.manifest.version)} package, bundle ${(cli.bundleBytes / 1024).toFixed(0)} KiB (npm pack ${relative(process.cwd(), cli.dir)})`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -12,11 +12,11 @@ import { runGate } from '../../shared/run-gate.ts';
 import { createLocalRuntime } from '../../shared/runtime/local-runtime.ts';
 import { findGate, GATES, loadMlgateConfig } from '../gates.ts';
 import { datasetName, inspectRepository, type RepositoryFindings } from './inspect-repository.ts';
+import { readWorkflowTemplate } from './workflow-template.ts';
 
 /** Where init writes, relative to the repository. */
 export const INIT_FILES = { config: 'mlgate.yml', workflow: '.github/workflows/mlgate.yml' } as const;
 
-const WORKFLOW_TEMPLATE = new URL('../../docs/workflows/pr-quality-gates.yml', import.meta.url);
 const DEFAULT_ACTION_REPOSITORY = '<owner>/mlgate';
 
 export const INIT_HELP = `Usage: mlgate init [options]
@@ -161,7 +161,7 @@ function renderConfig(
 
 /** The PR workflow of docs/workflows/, cut down to the configured gates. */
 async function renderWorkflow(gates: readonly AnyGate[], actionRepository: string): Promise<string> {
-  const document = parseDocument(await readFile(WORKFLOW_TEMPLATE, 'utf8'));
+  const document = parseDocument(await readWorkflowTemplate());
   const jobs = document.get('jobs');
   if (!isMap(jobs)) throw new Error('docs/workflows/pr-quality-gates.yml has no jobs');
   const names = new Set(gates.map((gate) => gate.name));
