@@ -131,15 +131,24 @@ export interface CliPackageOptions {
   platforms?: readonly string[];
 }
 
+/** The fields of the package's package.json that tools and tests read back. */
+export interface CliManifest {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  bundleDependencies: string[];
+  [field: string]: unknown;
+}
+
 export interface BuiltCliPackage {
   dir: string;
   /** The package's package.json as written. */
-  manifest: Record<string, unknown>;
+  manifest: CliManifest;
   bundleBytes: number;
 }
 
 /** The package.json of the installable package: the repository's name and version, run-time natives only. */
-async function packageManifest(): Promise<Record<string, unknown>> {
+async function packageManifest(): Promise<CliManifest> {
   const root = z
     .looseObject({
       name: z.string(),

@@ -311,7 +311,7 @@ async function main() {
   const { buildCliPackage } = await import('./build-cli-package.ts');
   const cli = await buildCliPackage();
   console.log(
-    `${relative(process.cwd(), cli.dir)}/: the mlgate ${String(cli.manifest.version)} package, bundle ${(cli.bundleBytes / 1024).toFixed(0)} KiB (npm pack ${relative(process.cwd(), cli.dir)})`,
+    `${relative(process.cwd(), cli.dir)}/: the mlgate ${cli.manifest.version} package, bundle ${(cli.bundleBytes / 1024).toFixed(0)} KiB (npm pack ${relative(process.cwd(), cli.dir)})`,
   );
 }
 
