@@ -39,8 +39,8 @@ describe('mlgate init', () => {
     expect(config.model).toEqual({ name: 'loan-default', path: 'models/loan-default.onnx' });
     expect(Object.keys(config.datasets).sort()).toEqual(['eval', 'eval-predictions', 'train']);
     expect(config.datasets.eval).toEqual({ path: 'data/eval.csv', schema: 'schemas/eval.schema.yml' });
-    // The predictions file holds no model input, so validate-data checks the datasets that do.
-    expect(config.gates['validate-data']).toEqual({ datasets: ['eval', 'train'] });
+    // Every dataset is validated; the model contract only on those holding the model's inputs.
+    expect(config.gates['validate-data']).toEqual({ 'model-contract': ['eval', 'train'] });
     expect((await readdir(join(dir, 'schemas'))).sort()).toEqual([
       'eval-predictions.schema.yml',
       'eval.schema.yml',

@@ -181,7 +181,7 @@ describe('--infer', () => {
     const text = await readFile(join(dir, 'inferred.yml'), 'utf8');
     expect(text).toContain('  region: { type: string, nullable: false, enum: [ east, north, south, west ] }');
     expect(text).toContain(
-      '  id: { type: integer, nullable: false, unique: true, min: 0, max: 30000 } # observed 20001 to 25000',
+      '  id: { type: integer, nullable: false, unique: true } # observed 20001 to 25000',
     );
     const { result, exitCode } = await runValidateData(dir);
     expect(result.checks.filter((check) => check.status !== 'pass')).toEqual([]);

@@ -146,7 +146,8 @@ export function columnRules(
     typeof min === 'number' &&
     typeof max === 'number'
   ) {
-    Object.assign(rule, widenedRange(min, max));
+    // New ids continue past the last one: an identifier's range would close on the next refresh.
+    if (!rule.unique) Object.assign(rule, widenedRange(min, max));
     return { rule, note: `observed ${min} to ${max}` };
   }
   if (profile.type === 'date' || profile.type === 'datetime') {
@@ -172,7 +173,7 @@ const HEADER = [
   'Review before you rely on it: this is what the data looks like today, loosened to what should still hold.',
   '- nullable: false where no value was missing; unique only for id-like integer and text columns;',
   `- enum only for text columns whose every value was seen at least ${ENUM_MIN_COUNT} times (others list what was seen);`,
-  '- numeric ranges widened to round numbers with headroom (the observed range is in the comment);',
+  '- numeric ranges widened to round numbers with headroom, none for ids (the observed range is in the comment);',
   '  dates are left open (the observed range is in the comment).',
 ];
 
