@@ -85,21 +85,19 @@ export function inputSuggestion(
     .map(([name]) => name);
   const lines = [
     ` No column is named after the model input(s) ${unmatched.map((input) => input.name).join(', ')}.`,
-    ' Map each to the columns that feed it, in the order the model was trained on, and uncomment:',
-    ' validate-data then checks this contract on every dataset that feeds the model.',
+    ' Map each to the columns that feed it, in the order the model was trained on, uncomment, and set',
+    ' gates.validate-data.model-contract to the datasets that feed the model: it then checks this contract.',
     ' inputs:',
   ];
   for (const input of unmatched) {
     const width = input.shape.length >= 2 ? input.shape.at(-1) : 1;
     const columns = typeof width === 'number' ? numeric.slice(0, width) : numeric;
     const source = dataset ? `numeric columns of ${dataset.name}` : 'no dataset found';
-    const mapping = stringify(
-      { [input.name]: columns.length === 1 ? columns[0] : columns },
-      {
-        collectionStyle: 'flow',
-        lineWidth: 0,
-      },
-    ).trim();
+    const value = stringify(columns.length === 1 ? columns[0] : columns, {
+      collectionStyle: 'flow',
+      lineWidth: 0,
+    });
+    const mapping = `${stringify(input.name).trim()}: ${value.trim()}`;
     lines.push(
       `   ${mapping} # ${input.type ?? 'non-tensor'} [${input.shape.join(', ')}]; ${source}: ${numeric.length}`,
     );

@@ -12,12 +12,12 @@ describe('an inferred schema a team would keep', () => {
     expect(roundUp(98.75)).toBe(100);
     expect(roundUp(144_999)).toBe(150_000);
     expect(roundUp(0.042)).toBe(0.05);
-    expect(widenedRange(18, 79)).toEqual({ min: 0, max: 100 });
-    expect(widenedRange(300, 850)).toEqual({ min: 0, max: 1000 });
+    expect(widenedRange(18, 79)).toEqual({ min: 0, max: 150 });
+    expect(widenedRange(300, 850)).toEqual({ min: 0, max: 1500 });
     expect(widenedRange(0.02, 0.97)).toEqual({ min: 0, max: 1 });
-    expect(widenedRange(-3.2, 2.9)).toEqual({ min: -5, max: 5 });
+    expect(widenedRange(-3.2, 2.9)).toEqual({ min: -10, max: 10 });
     expect(columnRules(column({ name: 'age', type: 'integer', min: 18, max: 79 }), 1000)).toEqual({
-      rule: { type: 'integer', nullable: false, min: 0, max: 100 },
+      rule: { type: 'integer', nullable: false, min: 0, max: 150 },
       note: 'observed 18 to 79',
     });
   });

@@ -9,8 +9,8 @@ import type { ColumnRules, ColumnType } from './data-schema.ts';
 export const ENUM_LIMIT = 20;
 /** ...when even the rarest value was seen this often: a value seen once or twice hints at others unseen. */
 export const ENUM_MIN_COUNT = 5;
-/** Share of the observed spread added above (and below) a range before rounding it. */
-const HEADROOM = 0.25;
+/** Headroom above (and below) an observed range, as a share of its spread: tails reach further in the next sample. */
+const HEADROOM = 1;
 
 function typeOf(duckdbType: string): ColumnType {
   if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(duckdbType)) {
@@ -64,7 +64,7 @@ export function roundUp(value: number): number {
 /**
  * The range a team would keep for numbers seen between `min` and `max`: [0, 1] for shares and
  * probabilities; otherwise 0 as the floor of non-negative data (a sign is a contract, a smallest value
- * is a sample), and both ends widened by a quarter of the spread and rounded outwards.
+ * is a sample), and both ends widened by the observed spread and rounded outwards.
  */
 export function widenedRange(min: number, max: number): { min: number; max: number } {
   if (min >= 0 && max <= 1) return { min: 0, max: 1 };
