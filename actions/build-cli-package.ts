@@ -1,9 +1,8 @@
 import { copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { z } from 'zod';
-import { ACTIONS_DIR, NATIVE_PACKAGES } from './build.ts';
+import { ACTIONS_DIR, NATIVE_PACKAGES, nativeStandIns } from './build.ts';
 
 const ROOT = join(ACTIONS_DIR, '..');
 
@@ -35,14 +34,9 @@ const Manifest = z.looseObject({
   dependencies: z.record(z.string(), z.string()).optional(),
 });
 
-const requireFromRoot = createRequire(join(ROOT, 'package.json'));
-
 async function manifestOf(dir: string) {
   return Manifest.parse(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')));
 }
-
-const LAZY_NAMESPACE = 'mlgate-lazy-native';
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
  * Each native import becomes a module whose exports load the package on first use: loading DuckDB
@@ -50,40 +44,25 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * and validate-data never loads onnxruntime unless it reads a model.
  */
 function lazyNatives(): Plugin {
-  const filter = new RegExp(`^(${NATIVE_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
-  return {
-    name: 'lazy-natives',
-    setup(build) {
-      build.onResolve({ filter }, (args) =>
-        args.kind === 'require-call' && args.namespace === LAZY_NAMESPACE
-          ? { path: args.path, external: true }
-          : { path: args.path, namespace: LAZY_NAMESPACE },
-      );
-      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, (args) => {
-        const names = Object.keys(requireFromRoot(args.path) as object)
-          .filter((name) => IDENTIFIER.test(name) && name !== 'default')
-          .sort();
-        const contents = [
-          'let native;',
-          `const load = () => (native ??= require(${JSON.stringify(args.path)}));`,
-          // A function target, so that classes can be constructed and functions called through it.
-          'function lazy(member) {',
-          '  const real = () => (member === undefined ? load() : load()[member]);',
-          '  return new Proxy(function () {}, {',
-          '    get(_, key) { const owner = real(); const value = Reflect.get(owner, key); return typeof value === "function" ? value.bind(owner) : value; },',
-          '    set(_, key, value) { return Reflect.set(real(), key, value); },',
-          '    has(_, key) { return Reflect.has(real(), key); },',
-          '    apply(_, self, args) { return Reflect.apply(real(), self, args); },',
-          '    construct(_, args) { return Reflect.construct(real(), args); },',
-          '  });',
-          '}',
-          ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
-          'export default lazy(undefined);',
-        ].join('\n');
-        return { contents, loader: 'js' };
-      });
-    },
-  };
+  return nativeStandIns('lazy-natives', 'mlgate-lazy-native', (path, names) =>
+    [
+      'let native;',
+      `const load = () => (native ??= require(${JSON.stringify(path)}));`,
+      // A function target, so that classes can be constructed and functions called through it.
+      'function lazy(member) {',
+      '  const real = () => (member === undefined ? load() : load()[member]);',
+      '  return new Proxy(function () {}, {',
+      '    get(_, key) { const owner = real(); const value = Reflect.get(owner, key); return typeof value === "function" ? value.bind(owner) : value; },',
+      '    set(_, key, value) { return Reflect.set(real(), key, value); },',
+      '    has(_, key) { return Reflect.has(real(), key); },',
+      '    apply(_, self, args) { return Reflect.apply(real(), self, args); },',
+      '    construct(_, args) { return Reflect.construct(real(), args); },',
+      '  });',
+      '}',
+      ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
+      'export default lazy(undefined);',
+    ].join('\n'),
+  );
 }
 
 /** Inlines the workflow template init starts from: an installed package has no docs/ beside it. */

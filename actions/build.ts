@@ -61,43 +61,57 @@ const LAZY_NAMESPACE = 'mlgate-native';
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
+ * A plugin that replaces each native package's import by a module `contents(path, names)` writes, given
+ * the package's name and its export names (read from the installed package): bundles cannot inline a
+ * `.node` binary, so each bundle decides how and when the package itself is loaded.
+ */
+export function nativeStandIns(
+  name: string,
+  namespace: string,
+  contents: (path: string, names: readonly string[]) => string,
+): Plugin {
+  const requireFromRoot = createRequire(join(ACTIONS_DIR, '..', 'package.json'));
+  return {
+    name,
+    setup(build) {
+      const filter = new RegExp(
+        `^(${NATIVE_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`,
+      );
+      build.onResolve({ filter }, (args) =>
+        args.kind === 'require-call' && args.namespace === namespace
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace },
+      );
+      build.onLoad({ filter: /.*/, namespace }, (args) => {
+        const names = Object.keys(requireFromRoot(args.path) as object)
+          .filter((name) => IDENTIFIER.test(name) && name !== 'default')
+          .sort();
+        return { contents: contents(args.path, names), loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
  * Every bundle holds the whole gate registry (the entry point validates all of mlgate.yml), and so
  * imports of every gate's native packages. This plugin turns each native import into a module that
  * loads the package if it is installed and otherwise exports stand-ins that fail, naming the package,
  * only when used: a gate without natives of its own then starts without them.
  */
 function tolerantNatives(): Plugin {
-  const requireFromRoot = createRequire(join(ACTIONS_DIR, '..', 'package.json'));
-  return {
-    name: 'tolerant-natives',
-    setup(build) {
-      const filter = new RegExp(
-        `^(${NATIVE_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`,
-      );
-      build.onResolve({ filter }, (args) =>
-        args.kind === 'require-call' && args.namespace === LAZY_NAMESPACE
-          ? { path: args.path, external: true }
-          : { path: args.path, namespace: LAZY_NAMESPACE },
-      );
-      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, (args) => {
-        const names = Object.keys(requireFromRoot(args.path) as object)
-          .filter((name) => IDENTIFIER.test(name) && name !== 'default')
-          .sort();
-        const contents = [
-          'let native;',
-          'let failure;',
-          `try { native = require(${JSON.stringify(args.path)}); } catch (error) { failure = error; }`,
-          'function missing() {',
-          `  const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not installed beside this action: `)} + String(failure && failure.message).split("\\n")[0]); };`,
-          '  return new Proxy(function () {}, { get: fail, set: fail, has: fail, apply: fail, construct: fail });',
-          '}',
-          ...names.map((name) => `export const ${name} = native ? native.${name} : missing();`),
-          'export default native ?? missing();',
-        ].join('\n');
-        return { contents, loader: 'js' };
-      });
-    },
-  };
+  return nativeStandIns('tolerant-natives', LAZY_NAMESPACE, (path, names) =>
+    [
+      'let native;',
+      'let failure;',
+      `try { native = require(${JSON.stringify(path)}); } catch (error) { failure = error; }`,
+      'function missing() {',
+      `  const fail = () => { throw new Error(${JSON.stringify(`${path} is not installed beside this action: `)} + String(failure && failure.message).split("\\n")[0]); };`,
+      '  return new Proxy(function () {}, { get: fail, set: fail, has: fail, apply: fail, construct: fail });',
+      '}',
+      ...names.map((name) => `export const ${name} = native ? native.${name} : missing();`),
+      'export default native ?? missing();',
+    ].join('\n'),
+  );
 }
 
 /**

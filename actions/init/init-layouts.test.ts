@@ -7,19 +7,11 @@ import { z } from 'zod';
 import { withEngine } from '../../shared/data/duckdb.ts';
 import { quoteString } from '../../shared/data/sql.ts';
 import { createRandom, randomInteger } from '../../shared/stats/random.ts';
-import { memoryStream } from '../../shared/testing/memory-stream.ts';
 import { tempDir } from '../../shared/testing/temp-dir.ts';
-import { main } from '../cli.ts';
 import { TOY_TRAIN, toyMetrics } from '../rerun-experiments/test-project.ts';
+import { runCli } from './run-cli.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
-
-async function cli(args: string[]) {
-  const stdout = memoryStream();
-  const stderr = memoryStream();
-  const code = await main(args, { stdout, stderr });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 async function write(dir: string, path: string, content: string | Uint8Array) {
   await mkdir(dirname(join(dir, path)), { recursive: true });
@@ -113,6 +105,14 @@ function mlrunsFiles(): Record<string, string> {
   };
 }
 
+/** Customer data and a toy training script tracked by `tracking` (files); a fresh sample replaces only the data. */
+async function trackedProject(dir: string, seed: number, tracking: Record<string, string>) {
+  await write(dir, 'data/customers.csv', customersCsv(seed));
+  if (seed !== 0) return;
+  await write(dir, 'train.mjs', TOY_TRAIN);
+  for (const [path, content] of Object.entries(tracking)) await write(dir, path, content);
+}
+
 interface Layout {
   name: string;
   /** Writes the repository with its data drawn from `seed`. */
@@ -158,28 +158,17 @@ const LAYOUTS: Layout[] = [
   {
     name: 'an MLflow file store beside the data',
     gates: ['validate-data', 'rerun-experiments'],
-    async write(dir, seed) {
-      await write(dir, 'data/customers.csv', customersCsv(seed));
-      if (seed !== 0) return;
-      await write(dir, 'train.mjs', TOY_TRAIN);
-      await write(dir, 'MLproject', MLPROJECT);
-      for (const [path, content] of Object.entries(mlrunsFiles())) await write(dir, path, content);
-    },
+    write: (dir, seed) => trackedProject(dir, seed, { MLproject: MLPROJECT, ...mlrunsFiles() }),
   },
   {
     name: 'a DVC pipeline beside the data',
     gates: ['validate-data', 'rerun-experiments'],
-    async write(dir, seed) {
-      await write(dir, 'data/customers.csv', customersCsv(seed));
-      if (seed !== 0) return;
-      await write(dir, 'train.mjs', TOY_TRAIN);
-      await write(
-        dir,
-        'dvc.yaml',
-        'stages:\n  train:\n    cmd: node train.mjs --seed 3 --lr 0.1 --data data/customers.csv --out metrics.json\n    deps: [train.mjs, data/customers.csv]\n    metrics: [metrics.json]\n',
-      );
-      await write(dir, 'metrics.json', JSON.stringify(toyMetrics(3, 0.1)));
-    },
+    write: (dir, seed) =>
+      trackedProject(dir, seed, {
+        'dvc.yaml':
+          'stages:\n  train:\n    cmd: node train.mjs --seed 3 --lr 0.1 --data data/customers.csv --out metrics.json\n    deps: [train.mjs, data/customers.csv]\n    metrics: [metrics.json]\n',
+        'metrics.json': JSON.stringify(toyMetrics(3, 0.1)),
+      }),
   },
 ];
 
@@ -190,7 +179,7 @@ describe('mlgate init on repositories laid out as other teams lay them out', () 
     it(`${layout.name}: every configured gate judges checks, and the schemas hold on a fresh sample`, async () => {
       const dir = await tempDir();
       await layout.write(dir, 0);
-      const init = await cli(['init', '--dir', dir, '--action-repo', 'octo-org/mlgate']);
+      const init = await runCli(['init', '--dir', dir, '--action-repo', 'octo-org/mlgate']);
       expect(init.stderr).toBe('');
       expect(init.code).toBe(0);
       const text = await readFile(join(dir, 'mlgate.yml'), 'utf8');
@@ -199,7 +188,7 @@ describe('mlgate init on repositories laid out as other teams lay them out', () 
       expect(Object.keys(config.gates)).toEqual(layout.gates);
 
       const out = join(dir, 'out');
-      const run = await cli(['run', '--config', join(dir, 'mlgate.yml'), '--out', out, '--json']);
+      const run = await runCli(['run', '--config', join(dir, 'mlgate.yml'), '--out', out, '--json']);
       const results = Results.parse(JSON.parse(run.stdout));
       expect(results.map((result) => result.gate)).toEqual(layout.gates);
       for (const result of results) {
@@ -209,7 +198,14 @@ describe('mlgate init on repositories laid out as other teams lay them out', () 
 
       // Next month's data: the inferred contract must still hold.
       await layout.write(dir, 1);
-      const fresh = await cli(['validate-data', '--config', join(dir, 'mlgate.yml'), '--out', out, '--json']);
+      const fresh = await runCli([
+        'validate-data',
+        '--config',
+        join(dir, 'mlgate.yml'),
+        '--out',
+        out,
+        '--json',
+      ]);
       const result = Results.element.parse(JSON.parse(fresh.stdout));
       expect(result.checks.filter((check) => (check as { status: string }).status === 'fail')).toEqual([]);
       expect(fresh.code).toBe(0);
