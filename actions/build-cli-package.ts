@@ -2,7 +2,7 @@ import { copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'n
 import { dirname, join, relative } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { z } from 'zod';
-import { ACTIONS_DIR, NATIVE_PACKAGES, nativeStandIns } from './build.ts';
+import { ACTIONS_DIR, NATIVE_PACKAGES, NODE_BUNDLE, nativeStandIns } from './build.ts';
 
 const ROOT = join(ACTIONS_DIR, '..');
 
@@ -184,19 +184,12 @@ export async function buildCliPackage(
   await build({
     entryPoints: [CLI_ENTRY],
     outfile: join(outDir, CLI_BIN),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    preserveSymlinks: true,
+    ...NODE_BUNDLE,
     plugins: [lazyNatives(), inlineWorkflowTemplate()],
     banner: { js: BANNER },
     // Compiling the bundle is most of a start: minified, V8 reads a third of the bytes.
     minify: true,
     keepNames: true,
-    legalComments: 'eof',
-    logLevel: 'silent',
   });
   const manifest = await packageManifest();
   await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

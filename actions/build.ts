@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { renderCompositeAction, renderNodeAction } from './composite-action.ts';
@@ -27,6 +27,22 @@ const BANNER = [
 ].join('\n');
 
 export const DIST_PACKAGE_JSON = `${JSON.stringify({ type: 'module' })}\n`;
+
+/** What every bundle of this repository is: ESM for Node 20+, reproducible, licences kept. */
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Prefer packages' ESM builds: @actions/* ship only ESM, and their CJS fallbacks would be duplicated.
+  mainFields: ['module', 'main'],
+  // Paths in the bundle (its comments and module keys) are those under node_modules as seen from here,
+  // not wherever a linked node_modules really lives, so every checkout builds the same bytes.
+  preserveSymlinks: true,
+  // Licences of bundled packages are kept, in one block at the end of each bundle.
+  legalComments: 'eof',
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
 
 export interface ActionEntry {
   /** The action's name (its folder under `actions/`). */
@@ -149,21 +165,10 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
   const result = await build({
     entryPoints: Object.fromEntries(actions.map((action) => [`${action.name}/dist/index`, action.entry])),
     outdir: outRoot,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Prefer packages' ESM builds: @actions/* ship only ESM, and their CJS fallbacks would be duplicated.
-    mainFields: ['module', 'main'],
-    // Paths in the bundle (its comments and module keys) are those under node_modules as seen from here,
-    // not wherever a linked node_modules really lives, so every checkout builds the same bytes.
-    preserveSymlinks: true,
+    ...NODE_BUNDLE,
     plugins: [tolerantNatives()],
     banner: { js: BANNER },
-    // Licences of bundled packages are kept, in one block at the end of each bundle.
-    legalComments: 'eof',
     metafile: true,
-    logLevel: 'silent',
     write: true,
   });
   const sizes = new Map(
