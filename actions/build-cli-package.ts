@@ -2,7 +2,7 @@ import { copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'n
 import { dirname, join, relative } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { z } from 'zod';
-import { ACTIONS_DIR, NATIVE_PACKAGES, NODE_BUNDLE, nativeStandIns } from './build.ts';
+import { ACTIONS_DIR, NATIVE_PACKAGES, NODE_BUNDLE, nativeStandIns } from './bundling.ts';
 
 const ROOT = join(ACTIONS_DIR, '..');
 

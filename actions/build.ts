@@ -1,23 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { buildCliPackage } from './build-cli-package.ts';
+import { ACTIONS_DIR, NATIVE_PACKAGES, NODE_BUNDLE, nativeStandIns } from './bundling.ts';
 import { renderCompositeAction, renderNodeAction } from './composite-action.ts';
 
-/** The repository's `actions/` folder. */
-export const ACTIONS_DIR = dirname(fileURLToPath(import.meta.url));
-
-/**
- * Packages with native addons: esbuild cannot inline a `.node` binary, so a bundle leaves these as
- * imports and its action installs them into its own folder (a composite action, see docs/packaging.md).
- */
-export const NATIVE_PACKAGES = ['onnxruntime-node', '@duckdb/node-api'] as const;
+export { ACTIONS_DIR, NATIVE_PACKAGES };
 
 // @actions/* are ESM-only while several of their dependencies are CommonJS; esbuild's CJS shim calls
 // `require`, which an ES module lacks, so every bundle defines one first.
@@ -27,22 +21,6 @@ const BANNER = [
 ].join('\n');
 
 export const DIST_PACKAGE_JSON = `${JSON.stringify({ type: 'module' })}\n`;
-
-/** What every bundle of this repository is: ESM for Node 20+, reproducible, licences kept. */
-export const NODE_BUNDLE = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // Prefer packages' ESM builds: @actions/* ship only ESM, and their CJS fallbacks would be duplicated.
-  mainFields: ['module', 'main'],
-  // Paths in the bundle (its comments and module keys) are those under node_modules as seen from here,
-  // not wherever a linked node_modules really lives, so every checkout builds the same bytes.
-  preserveSymlinks: true,
-  // Licences of bundled packages are kept, in one block at the end of each bundle.
-  legalComments: 'eof',
-  logLevel: 'silent',
-} as const satisfies BuildOptions;
 
 export interface ActionEntry {
   /** The action's name (its folder under `actions/`). */
@@ -74,39 +52,6 @@ export async function discoverActions(actionsDir = ACTIONS_DIR): Promise<ActionE
 }
 
 const LAZY_NAMESPACE = 'mlgate-native';
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/**
- * A plugin that replaces each native package's import by a module `contents(path, names)` writes, given
- * the package's name and its export names (read from the installed package): bundles cannot inline a
- * `.node` binary, so each bundle decides how and when the package itself is loaded.
- */
-export function nativeStandIns(
-  name: string,
-  namespace: string,
-  contents: (path: string, names: readonly string[]) => string,
-): Plugin {
-  const requireFromRoot = createRequire(join(ACTIONS_DIR, '..', 'package.json'));
-  return {
-    name,
-    setup(build) {
-      const filter = new RegExp(
-        `^(${NATIVE_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`,
-      );
-      build.onResolve({ filter }, (args) =>
-        args.kind === 'require-call' && args.namespace === namespace
-          ? { path: args.path, external: true }
-          : { path: args.path, namespace },
-      );
-      build.onLoad({ filter: /.*/, namespace }, (args) => {
-        const names = Object.keys(requireFromRoot(args.path) as object)
-          .filter((name) => IDENTIFIER.test(name) && name !== 'default')
-          .sort();
-        return { contents: contents(args.path, names), loader: 'js' };
-      });
-    },
-  };
-}
 
 /**
  * Every bundle holds the whole gate registry (the entry point validates all of mlgate.yml), and so
@@ -326,8 +271,6 @@ async function main() {
     const natives = action.natives.length > 0 ? ` (composite, natives: ${action.natives.join(', ')})` : '';
     console.log(`actions/${action.name}/dist/index.js ${(action.bytes / 1024).toFixed(0)} KiB${natives}`);
   }
-  // The CLI package is built by the same build; imported here because it imports this module's constants.
-  const { buildCliPackage } = await import('./build-cli-package.ts');
   const cli = await buildCliPackage();
   console.log(
     `${relative(process.cwd(), cli.dir)}/: the mlgate ${cli.manifest.version} package, bundle ${(cli.bundleBytes / 1024).toFixed(0)} KiB (npm pack ${relative(process.cwd(), cli.dir)})`,
