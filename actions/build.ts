@@ -2,29 +2,24 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { SQL_WASM_FILE } from '../shared/sqlite/sql-js.ts';
+import { buildCliPackage } from './build-cli-package.ts';
+import {
+  ACTIONS_DIR,
+  NATIVE_PACKAGES,
+  NODE_BUNDLE,
+  nativeStandIns,
+  RUNTIME_ASSETS,
+  sqlJsDirname,
+} from './bundling.ts';
 import { renderCompositeAction, renderNodeAction } from './composite-action.ts';
 
-/** The repository's `actions/` folder. */
-export const ACTIONS_DIR = dirname(fileURLToPath(import.meta.url));
-
-/**
- * Packages with native addons: esbuild cannot inline a `.node` binary, so a bundle leaves these as
- * imports and its action installs them into its own folder (a composite action, see docs/packaging.md).
- */
-export const NATIVE_PACKAGES = ['onnxruntime-node', '@duckdb/node-api'] as const;
-
-/**
- * Files a package's code loads at run time rather than imports, so esbuild cannot inline them: each is
- * copied beside the bundles whose gate reaches that package (sql.js's WebAssembly, see shared/sqlite).
- */
-export const RUNTIME_ASSETS: Record<string, string> = { 'sql.js': `sql.js/dist/${SQL_WASM_FILE}` };
+export { ACTIONS_DIR, NATIVE_PACKAGES, RUNTIME_ASSETS };
 
 // @actions/* are ESM-only while several of their dependencies are CommonJS; esbuild's CJS shim calls
 // `require`, which an ES module lacks, so every bundle defines one first.
@@ -67,7 +62,6 @@ export async function discoverActions(actionsDir = ACTIONS_DIR): Promise<ActionE
 }
 
 const LAZY_NAMESPACE = 'mlgate-native';
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
  * Every bundle holds the whole gate registry (the entry point validates all of mlgate.yml), and so
@@ -76,54 +70,19 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * only when used: a gate without natives of its own then starts without them.
  */
 function tolerantNatives(): Plugin {
-  const requireFromRoot = createRequire(join(ACTIONS_DIR, '..', 'package.json'));
-  return {
-    name: 'tolerant-natives',
-    setup(build) {
-      const filter = new RegExp(
-        `^(${NATIVE_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`,
-      );
-      build.onResolve({ filter }, (args) =>
-        args.kind === 'require-call' && args.namespace === LAZY_NAMESPACE
-          ? { path: args.path, external: true }
-          : { path: args.path, namespace: LAZY_NAMESPACE },
-      );
-      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, (args) => {
-        const names = Object.keys(requireFromRoot(args.path) as object)
-          .filter((name) => IDENTIFIER.test(name) && name !== 'default')
-          .sort();
-        const contents = [
-          'let native;',
-          'let failure;',
-          `try { native = require(${JSON.stringify(args.path)}); } catch (error) { failure = error; }`,
-          'function missing() {',
-          `  const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not installed beside this action: `)} + String(failure && failure.message).split("\\n")[0]); };`,
-          '  return new Proxy(function () {}, { get: fail, set: fail, has: fail, apply: fail, construct: fail });',
-          '}',
-          ...names.map((name) => `export const ${name} = native ? native.${name} : missing();`),
-          'export default native ?? missing();',
-        ].join('\n');
-        return { contents, loader: 'js' };
-      });
-    },
-  };
-}
-
-/**
- * sql.js's Node loader takes a default folder for its files from `__dirname`, which an ES module bundle
- * does not define: the bundle would stop with a ReferenceError on the first database. mlgate hands it
- * the WebAssembly bytes itself (shared/sqlite/sql-js.ts), so the folder is only ever computed, never read.
- */
-function sqlJsDirname(): Plugin {
-  return {
-    name: 'sql-js-dirname',
-    setup(build) {
-      build.onLoad({ filter: /[\\/]node_modules[\\/]sql\.js[\\/]dist[\\/][^\\/]+\.js$/ }, async (args) => ({
-        contents: `var __dirname = "";\n${await readFile(args.path, 'utf8')}`,
-        loader: 'js',
-      }));
-    },
-  };
+  return nativeStandIns('tolerant-natives', LAZY_NAMESPACE, (path, names) =>
+    [
+      'let native;',
+      'let failure;',
+      `try { native = require(${JSON.stringify(path)}); } catch (error) { failure = error; }`,
+      'function missing() {',
+      `  const fail = () => { throw new Error(${JSON.stringify(`${path} is not installed beside this action: `)} + String(failure && failure.message).split("\\n")[0]); };`,
+      '  return new Proxy(function () {}, { get: fail, set: fail, has: fail, apply: fail, construct: fail });',
+      '}',
+      ...names.map((name) => `export const ${name} = native ? native.${name} : missing();`),
+      'export default native ?? missing();',
+    ].join('\n'),
+  );
 }
 
 /**
@@ -164,21 +123,10 @@ export async function buildActions(actions: readonly ActionEntry[], outRoot: str
   const result = await build({
     entryPoints: Object.fromEntries(actions.map((action) => [`${action.name}/dist/index`, action.entry])),
     outdir: outRoot,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Prefer packages' ESM builds: @actions/* ship only ESM, and their CJS fallbacks would be duplicated.
-    mainFields: ['module', 'main'],
-    // Paths in the bundle (its comments and module keys) are those under node_modules as seen from here,
-    // not wherever a linked node_modules really lives, so every checkout builds the same bytes.
-    preserveSymlinks: true,
+    ...NODE_BUNDLE,
     plugins: [tolerantNatives(), sqlJsDirname()],
     banner: { js: BANNER },
-    // Licences of bundled packages are kept, in one block at the end of each bundle.
-    legalComments: 'eof',
     metafile: true,
-    logLevel: 'silent',
     write: true,
   });
   const sizes = new Map(
@@ -345,6 +293,10 @@ async function main() {
       `actions/${action.name}/dist/index.js ${(action.bytes / 1024).toFixed(0)} KiB${natives}${assets}`,
     );
   }
+  const cli = await buildCliPackage();
+  console.log(
+    `${relative(process.cwd(), cli.dir)}/: the mlgate ${cli.manifest.version} package, bundle ${(cli.bundleBytes / 1024).toFixed(0)} KiB (npm pack ${relative(process.cwd(), cli.dir)})`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The CLI runs from TypeScript sources through tsx, so the repository needs no build step to be used.
+// Inside this repository the CLI runs from TypeScript sources through tsx, so it needs no build step;
+// the installable package runs the bundle of the same entry (dist/cli/mlgate.js, actions/build-cli-package.ts).
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./cli-main.ts');

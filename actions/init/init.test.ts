@@ -3,20 +3,12 @@ import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { memoryStream } from '../../shared/testing/memory-stream.ts';
 import { tempDir } from '../../shared/testing/temp-dir.ts';
-import { main } from '../cli.ts';
 import { lintWorkflow } from '../lint-actions.ts';
 import { inspectRepository } from './inspect-repository.ts';
+import { runCli } from './run-cli.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
-
-async function cli(args: string[]) {
-  const stdout = memoryStream();
-  const stderr = memoryStream();
-  const code = await main(args, { stdout, stderr });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 /** A copy of the fixtures project without its config: the model, the baseline and three datasets. */
 async function fixturesWithoutConfig() {
@@ -32,15 +24,15 @@ async function fixturesWithoutConfig() {
 describe('mlgate init', () => {
   it('writes a config, inferred schemas and a PR workflow under which mlgate run passes', async () => {
     const dir = await fixturesWithoutConfig();
-    const init = await cli(['init', '--dir', dir, '--action-repo', 'octo-org/mlgate']);
+    const init = await runCli(['init', '--dir', dir, '--action-repo', 'octo-org/mlgate']);
     expect(init.stderr).toBe('');
     expect(init.code).toBe(0);
     const config = parse(await readFile(join(dir, 'mlgate.yml'), 'utf8'));
     expect(config.model).toEqual({ name: 'loan-default', path: 'models/loan-default.onnx' });
     expect(Object.keys(config.datasets).sort()).toEqual(['eval', 'eval-predictions', 'train']);
     expect(config.datasets.eval).toEqual({ path: 'data/eval.csv', schema: 'schemas/eval.schema.yml' });
-    // The predictions file holds no model input, so validate-data checks the datasets that do.
-    expect(config.gates['validate-data']).toEqual({ datasets: ['eval', 'train'] });
+    // Every dataset is validated; the model contract only on those holding the model's inputs.
+    expect(config.gates['validate-data']).toEqual({ 'model-contract': ['eval', 'train'] });
     expect((await readdir(join(dir, 'schemas'))).sort()).toEqual([
       'eval-predictions.schema.yml',
       'eval.schema.yml',
@@ -53,7 +45,14 @@ describe('mlgate init', () => {
     expect(workflowText).toContain('octo-org/mlgate/actions/validate-data@v1');
     expect(workflowText).not.toContain('<owner>');
 
-    const run = await cli(['run', '--config', join(dir, 'mlgate.yml'), '--out', join(dir, 'out'), '--json']);
+    const run = await runCli([
+      'run',
+      '--config',
+      join(dir, 'mlgate.yml'),
+      '--out',
+      join(dir, 'out'),
+      '--json',
+    ]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).map((result: { status: string }) => result.status)).not.toContain('fail');
   });
@@ -61,7 +60,7 @@ describe('mlgate init', () => {
   it('refuses to overwrite and then writes nothing at all', async () => {
     const dir = await fixturesWithoutConfig();
     await writeFile(join(dir, 'mlgate.yml'), 'version: 1\n');
-    const init = await cli(['init', '--dir', dir]);
+    const init = await runCli(['init', '--dir', dir]);
     expect(init.code).toBe(2);
     expect(init.stderr).toContain('mlgate.yml already exists');
     expect(init.stderr).toContain('init never overwrites');
@@ -73,7 +72,7 @@ describe('mlgate init', () => {
   it('says so when there is nothing to gate', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'README.md'), '# empty\n');
-    const init = await cli(['init', '--dir', dir]);
+    const init = await runCli(['init', '--dir', dir]);
     expect(init.code).toBe(2);
     expect(init.stderr).toContain('found no ONNX model (.onnx) and no data file');
   });

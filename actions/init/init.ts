@@ -11,12 +11,20 @@ import type { AnyGate } from '../../shared/gate.ts';
 import { runGate } from '../../shared/run-gate.ts';
 import { createLocalRuntime } from '../../shared/runtime/local-runtime.ts';
 import { findGate, GATES, loadMlgateConfig } from '../gates.ts';
+import { DataSchema } from '../validate-data/data-schema.ts';
 import { datasetName, inspectRepository, type RepositoryFindings } from './inspect-repository.ts';
+import {
+  fairnessSuggestion,
+  guessLabel,
+  type InferredDataset,
+  inputSuggestion,
+  segmentColumns,
+} from './suggestions.ts';
+import { readWorkflowTemplate } from './workflow-template.ts';
 
 /** Where init writes, relative to the repository. */
 export const INIT_FILES = { config: 'mlgate.yml', workflow: '.github/workflows/mlgate.yml' } as const;
 
-const WORKFLOW_TEMPLATE = new URL('../../docs/workflows/pr-quality-gates.yml', import.meta.url);
 const DEFAULT_ACTION_REPOSITORY = '<owner>/mlgate';
 
 export const INIT_HELP = `Usage: mlgate init [options]
@@ -83,16 +91,6 @@ async function inferSchemas(
   }
 }
 
-/** The column names an inferred schema declares, or undefined when it is not readable YAML. */
-function schemaColumns(schema: string): string[] | undefined {
-  try {
-    const parsed = parse(schema) as { columns?: Record<string, unknown> } | null;
-    return Object.keys(parsed?.columns ?? {});
-  } catch {
-    return undefined;
-  }
-}
-
 /** The gates a fresh config can switch on: their defaults must be valid and their needs met. */
 function startingGates(hasModel: boolean, findings: RepositoryFindings): { on: AnyGate[]; off: string[] } {
   const on: AnyGate[] = [];
@@ -109,14 +107,31 @@ function startingGates(hasModel: boolean, findings: RepositoryFindings): { on: A
   return { on, off };
 }
 
-function renderConfig(
-  findings: RepositoryFindings,
-  model: string | undefined,
-  schemaPaths: Map<string, string>,
-  gates: readonly AnyGate[],
-  off: readonly string[],
-  validated: readonly string[] | undefined,
-): string {
+/** What init decided, for the config and the notes at its top. */
+interface Decisions {
+  model: string | undefined;
+  schemaPaths: Map<string, string>;
+  gates: readonly AnyGate[];
+  off: readonly string[];
+  /** Datasets that hold every model input by name (undefined without a model). */
+  feedsModel: readonly string[] | undefined;
+  /** Comment lines proposing `model.inputs`, and a fairness gate. */
+  inputLines: readonly string[];
+  fairnessLines: readonly string[];
+}
+
+function validateDataSettings(findings: RepositoryFindings, decisions: Decisions): Record<string, unknown> {
+  const { feedsModel, schemaPaths } = decisions;
+  if (feedsModel === undefined || feedsModel.length === schemaPaths.size) return {};
+  // Every dataset is validated against its schema; the model contract only where the inputs are columns.
+  if (feedsModel.length === 0) return { 'model-contract': false };
+  return {
+    'model-contract': findings.datasets.map(({ name }) => name).filter((name) => feedsModel.includes(name)),
+  };
+}
+
+function renderConfig(findings: RepositoryFindings, decisions: Decisions): string {
+  const { model, schemaPaths, gates, off, feedsModel, inputLines, fairnessLines } = decisions;
   const config: Record<string, unknown> = { version: 1 };
   if (model) {
     config.model = { name: datasetName(model.replace(/\.onnx$/i, ''), new Set()), path: model };
@@ -130,38 +145,55 @@ function renderConfig(
   config.gates = Object.fromEntries(
     gates.map((gate) => [
       gate.name,
-      gate.name === 'validate-data' && validated !== undefined ? { datasets: [...validated] } : {},
+      gate.name === 'validate-data' ? validateDataSettings(findings, decisions) : {},
     ]),
   );
+  const tracking = [
+    findings.tracking.mlgate && 'experiments.yml',
+    findings.tracking.dvc && 'dvc.yaml',
+    findings.tracking.mlflow && 'mlruns/',
+    findings.tracking.mlproject && 'MLproject',
+  ].filter(Boolean);
   const header = [
-    '# Written by `mlgate init`: a starting point. Review it, tighten the inferred schemas under schemas/,',
-    '# and set each gate up (docs/<gate>.md lists every setting). Unknown keys are errors.',
-    ...(off.length > 0 ? [`# Not switched on yet: ${off.join(', ')}.`] : []),
-    ...(validated !== undefined
+    'Written by `mlgate init`: a starting point. Review it before you commit it:',
+    ...(schemaPaths.size > 0
       ? [
-          '# validate-data checks the datasets that hold every model input; the others have schemas too:',
-          '# list them under gates.validate-data.datasets with model-contract: false in a second config.',
+          '- schemas/: inferred from the data as it is today and loosened to what should still hold; each',
+          '  file says how. Check every rule: they are the contract the next data refresh must meet.',
+          `- validate-data checks every dataset against its schema${
+            feedsModel === undefined
+              ? '.'
+              : feedsModel.length > 0
+                ? `, and the model's inputs against ${feedsModel.join(', ')} (the datasets holding every input).`
+                : '; no dataset has a column per model input, so the model contract waits for model.inputs.'
+          }`,
         ]
       : []),
-    ...(Object.values(findings.tracking).some(Boolean)
+    ...(inputLines.length > 0
+      ? ["- model.inputs: the model's inputs are not named like columns: see the proposal below."]
+      : []),
+    ...(fairnessLines.length > 0
+      ? ['- fairness: proposed at the end, commented out: its label and segments are guesses to confirm.']
+      : []),
+    ...(off.length > 0 ? [`- Not switched on yet: ${off.join(', ')}.`] : []),
+    ...(tracking.length > 0
       ? [
-          `# Experiment tracking found (${[
-            findings.tracking.mlgate && 'experiments.yml',
-            findings.tracking.dvc && 'dvc.yaml',
-            findings.tracking.mlflow && 'mlruns/',
-            findings.tracking.mlproject && 'MLproject',
-          ]
-            .filter(Boolean)
-            .join(', ')}): rerun-experiments can rerun it (docs/rerun-experiments.md).`,
+          `- Experiment tracking found (${tracking.join(', ')}): rerun-experiments reruns it (docs/rerun-experiments.md).`,
         ]
       : []),
+    'Every setting is in docs/<gate>.md. Unknown keys are errors.',
   ];
-  return `${header.join('\n')}\n${stringify(config, { lineWidth: 0 })}`;
+  let body = stringify(config, { lineWidth: 0 });
+  if (inputLines.length > 0) {
+    body = body.replace(/^datasets:/m, `${inputLines.map((line) => `  #${line}`).join('\n')}\ndatasets:`);
+  }
+  if (fairnessLines.length > 0) body += `${fairnessLines.map((line) => `  #${line}`).join('\n')}\n`;
+  return `${header.map((line) => `# ${line}`).join('\n')}\n${body}`;
 }
 
 /** The PR workflow of docs/workflows/, cut down to the configured gates. */
 async function renderWorkflow(gates: readonly AnyGate[], actionRepository: string): Promise<string> {
-  const document = parseDocument(await readFile(WORKFLOW_TEMPLATE, 'utf8'));
+  const document = parseDocument(await readWorkflowTemplate());
   const jobs = document.get('jobs');
   if (!isMap(jobs)) throw new Error('docs/workflows/pr-quality-gates.yml has no jobs');
   const names = new Set(gates.map((gate) => gate.name));
@@ -202,31 +234,57 @@ async function plan(root: string, actionRepository: string, stream: NodeJS.Write
   if (model)
     notes.push(`model: ${model}${findings.models.length > 1 ? ` (of ${findings.models.join(', ')})` : ''}`);
   const schemaPaths = new Map<string, string>();
-  const feedsModel: string[] = [];
   const validateData = findGate('validate-data');
-  const modelInputs = model
-    ? (await readModelSignature(join(root, model), model)).inputs.map((input) => input.name)
-    : [];
+  const signature = model ? await readModelSignature(join(root, model), model) : undefined;
+  const modelInputs = signature?.inputs.map((input) => input.name) ?? [];
+  const inferred: InferredDataset[] = [];
   if (validateData && findings.datasets.length > 0) {
-    const inferred = await inferSchemas(root, findings, validateData, stream);
+    const texts = await inferSchemas(root, findings, validateData, stream);
     for (const { name } of findings.datasets) {
       const path = `schemas/${name}.schema.yml`;
-      const columns = schemaColumns(inferred.get(name)!);
-      if (columns === undefined) {
+      const schema = DataSchema.safeParse(parse(texts.get(name)!));
+      if (!schema.success) {
         notes.push(`dataset ${name}: the inferred schema did not parse, so it has none yet`);
         continue;
       }
-      if (modelInputs.every((input) => columns.includes(input))) feedsModel.push(name);
+      inferred.push({ name, columns: schema.data.columns });
       // An existing schema is the user's: refer to it, never replace it.
-      if (!existsSync(join(root, path))) files.set(path, inferred.get(name)!);
+      if (!existsSync(join(root, path))) files.set(path, texts.get(name)!);
       schemaPaths.set(name, path);
     }
   }
   for (const { name, path } of findings.datasets) notes.push(`dataset ${name}: ${path}`);
+  const feedsModel = signature
+    ? inferred
+        .filter((dataset) => modelInputs.every((input) => input in dataset.columns))
+        .map(({ name }) => name)
+    : undefined;
+  // Evaluation data is where fairness is measured and where the model's inputs are looked for.
+  const byPreference = [...inferred].sort(
+    (a, b) =>
+      Number(/eval|test|valid|holdout/i.test(b.name)) - Number(/eval|test|valid|holdout/i.test(a.name)),
+  );
+  const evaluation =
+    byPreference.find((dataset) => feedsModel?.includes(dataset.name) ?? true) ?? byPreference[0];
+  const label = evaluation ? guessLabel(evaluation, modelInputs) : undefined;
+  const segments = evaluation ? segmentColumns(evaluation, label) : [];
+  const unmatched = (signature?.inputs ?? []).filter(
+    (input) => !inferred.some((dataset) => input.name in dataset.columns),
+  );
   const { on, off } = startingGates(model !== undefined, findings);
-  // Data that cannot feed the model (predictions, lookups) would fail validate-data's model contract.
-  const validated = model && feedsModel.length < schemaPaths.size ? feedsModel : undefined;
-  files.set(INIT_FILES.config, renderConfig(findings, model, schemaPaths, on, off, validated));
+  const decisions: Decisions = {
+    model,
+    schemaPaths,
+    gates: on,
+    off,
+    feedsModel,
+    inputLines: inputSuggestion(unmatched, evaluation, label),
+    fairnessLines:
+      evaluation && label && segments.length > 0 && (feedsModel?.includes(evaluation.name) ?? true)
+        ? fairnessSuggestion(evaluation, label, segments, model !== undefined)
+        : [],
+  };
+  files.set(INIT_FILES.config, renderConfig(findings, decisions));
   files.set(INIT_FILES.workflow, await renderWorkflow(on, actionRepository));
   notes.push(`gates: ${on.map((gate) => gate.name).join(', ') || 'none'}`);
   if (actionRepository === DEFAULT_ACTION_REPOSITORY) {

@@ -147,8 +147,19 @@ async function run(context: Context): Promise<GateReport> {
   const checks: Check[] = [];
   const metrics: Record<string, number> = {};
   const model = config.config.model;
+  const contract = settings['model-contract'];
+  for (const [index, name] of (Array.isArray(contract) ? contract : []).entries()) {
+    if (!config.config.datasets[name]) {
+      throw new InputError(
+        `unknown dataset "${name}" in model-contract (datasets: ${Object.keys(config.config.datasets).join(', ') || 'none'})`,
+        config.locate(['gates', 'validate-data', 'model-contract', index]),
+      );
+    }
+  }
+  const feedsModel = (name: string) =>
+    contract === true || (Array.isArray(contract) && contract.includes(name));
   const signature =
-    model && settings['model-contract']
+    model && names.some(feedsModel)
       ? await readModelSignature(config.resolve(model.path), config.display(model.path))
       : undefined;
   try {
@@ -171,7 +182,7 @@ async function run(context: Context): Promise<GateReport> {
           });
           metrics[`${name}.rows`] = result.rows;
           checks.push(...result.checks);
-          if (signature && model) {
+          if (signature && model && feedsModel(name)) {
             checks.push(
               ...modelContractChecks(
                 name,

@@ -97,6 +97,30 @@ describe('model contract', () => {
     expect(checks['applicants.model.region']?.[0]).toBe('pass');
   });
 
+  it('checks the contract only on the datasets model-contract lists, and names an unknown one', async () => {
+    const twoDatasets = (contract: string) =>
+      `${config('')}  predictions: { path: predictions.csv, schema: predictions.yml }\ngates:\n  validate-data: { model-contract: ${contract} }\n`;
+    const files = {
+      'schema.yml': SCHEMA,
+      'data.csv': DATA,
+      'predictions.yml': 'columns:\n  score: { type: number }\n',
+      'predictions.csv': 'score\n0.3\n',
+    };
+    const dir = await project({ 'mlgate.yml': twoDatasets('[applicants]'), ...files });
+    const { result } = await runValidateData(dir);
+    const judged = Object.keys(statuses(result.checks));
+    expect(judged).toContain('applicants.model.age');
+    expect(judged.filter((id) => id.startsWith('predictions.'))).toEqual([]);
+    expect(result.checks.map((check) => check.id)).toContain('predictions.score.type');
+
+    const typo = await project({ 'mlgate.yml': twoDatasets('[applicant]'), ...files });
+    const { result: refused, exitCode } = await runValidateData(typo);
+    expect(exitCode).toBe(2);
+    expect(refused.summary).toContain(
+      'unknown dataset "applicant" in model-contract (datasets: applicants, predictions)',
+    );
+  });
+
   it('names a model file that is not a model', async () => {
     const dir = await project({
       'mlgate.yml': config('').replace(JSON.stringify(MODEL), 'broken.onnx'),

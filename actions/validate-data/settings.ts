@@ -65,10 +65,10 @@ export const ValidateDataSettings = z.strictObject({
     .default([])
     .describe('Reference/current pairs compared for distribution drift.'),
   'model-contract': z
-    .boolean()
+    .union([z.boolean(), z.array(z.string().min(1))])
     .default(true)
     .describe(
-      'Check that every model input is fed by a schema column of a compatible type (when model is set).',
+      'Check that every model input is fed by a schema column of a compatible type (when model is set): in every validated dataset, none (false), or in the datasets listed (those that feed the model).',
     ),
 });
 export type ValidateDataSettings = z.infer<typeof ValidateDataSettings>;
