@@ -106,6 +106,6 @@ describe('model contract', () => {
     });
     const { result, exitCode } = await runValidateData(dir);
     expect(exitCode).toBe(2);
-    expect(result.summary).toMatch(/broken\.onnx cannot load the ONNX model: /);
+    expect(result.summary).toMatch(/broken\.onnx is text \("not a model"\), not an ONNX model/);
   });
 });
