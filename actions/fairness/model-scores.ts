@@ -47,8 +47,10 @@ function columnsFor(name: string, inputs: ModelScoring['inputs']): string[] {
 export async function scoreWithModel(table: DataTable, scoring: ModelScoring): Promise<ModelScores> {
   const model = await openModel(scoring.path, scoring.display);
   try {
-    const plan = planScores(model, scoring.scores);
     const context = { model: scoring.display, location: scoring.location };
+    // Inputs first: a model that cannot be fed from columns at all (images) is refused for that reason.
+    for (const input of model.inputs) feedShape(input, 1, 1, context);
+    const plan = planScores(model, scoring.scores);
     const feeds = model.inputs.map((input) => {
       if (input.type === undefined) {
         throw new InputError(

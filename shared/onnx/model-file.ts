@@ -68,7 +68,7 @@ export function decodeModelBytes(bytes: Uint8Array, location: SourceLocation): o
     throw new InputError('is empty (0 bytes): the model was not written or not checked out', location);
   }
   const text = describeText(bytes);
-  if (text?.startsWith(LFS_POINTER)) {
+  if (Buffer.from(bytes.subarray(0, LFS_POINTER.length)).toString('latin1') === LFS_POINTER) {
     throw new InputError(
       'is a Git LFS pointer, not the model: check out with `lfs: true` (actions/checkout) or run `git lfs pull`',
       location,
