@@ -539,28 +539,33 @@ const tokens = (prefix: string) => Array.from({ length: TOKENS }, (_, i) => `${p
 /** Every corpus model, with what it needs configured and what each gate does with it. */
 export function modelCorpus(): CorpusModel[] {
   const runs = { contract: 'pass', benchmark: 'runs', fairness: 'runs' } as const;
+  /** A classifier over the four feature columns packed into one input, which every gate runs. */
+  const tabular = (id: string, exporter: string, bytes: Uint8Array, input: string): CorpusModel => ({
+    id,
+    exporter,
+    bytes,
+    model: { inputs: { [input]: FEATURES } },
+    expected: runs,
+  });
   return [
-    {
-      id: 'sklearn-logistic-zipmap',
-      exporter: 'skl2onnx LogisticRegression (default: ZipMap)',
-      bytes: sklearnLogisticRegression(true),
-      model: { inputs: { float_input: FEATURES } },
-      expected: runs,
-    },
-    {
-      id: 'sklearn-logistic',
-      exporter: "skl2onnx LogisticRegression, options={'zipmap': False}",
-      bytes: sklearnLogisticRegression(false),
-      model: { inputs: { float_input: FEATURES } },
-      expected: runs,
-    },
-    {
-      id: 'sklearn-random-forest-zipmap',
-      exporter: 'skl2onnx RandomForestClassifier (TreeEnsembleClassifier, ZipMap)',
-      bytes: sklearnRandomForest(),
-      model: { inputs: { float_input: FEATURES } },
-      expected: runs,
-    },
+    tabular(
+      'sklearn-logistic-zipmap',
+      'skl2onnx LogisticRegression (default: ZipMap)',
+      sklearnLogisticRegression(true),
+      'float_input',
+    ),
+    tabular(
+      'sklearn-logistic',
+      "skl2onnx LogisticRegression, options={'zipmap': False}",
+      sklearnLogisticRegression(false),
+      'float_input',
+    ),
+    tabular(
+      'sklearn-random-forest-zipmap',
+      'skl2onnx RandomForestClassifier (TreeEnsembleClassifier, ZipMap)',
+      sklearnRandomForest(),
+      'float_input',
+    ),
     {
       id: 'sklearn-pipeline-zipmap',
       exporter:
@@ -587,41 +592,31 @@ export function modelCorpus(): CorpusModel[] {
         fairness: { refused: /is a regressor \(output variable comes from LinearRegressor\)/ },
       },
     },
-    {
-      id: 'lightgbm-zipmap',
-      exporter: 'onnxmltools convert_lightgbm(LGBMClassifier) (ZipMap named probabilities)',
-      bytes: lightgbm(),
-      model: { inputs: { input: FEATURES } },
-      expected: runs,
-    },
-    {
-      id: 'xgboost',
-      exporter: 'onnxmltools convert_xgboost(XGBClassifier)',
-      bytes: xgboost(),
-      model: { inputs: { input: FEATURES } },
-      expected: runs,
-    },
-    {
-      id: 'torch-dynamic-batch',
-      exporter: "torch.onnx.export(..., dynamic_axes={'input': {0: 'batch_size'}}), sigmoid output",
-      bytes: torchMlp({ batch: 'batch_size', dtype: 'float32' }),
-      model: { inputs: { input: FEATURES } },
-      expected: runs,
-    },
-    {
-      id: 'torch-fixed-batch',
-      exporter: 'torch.onnx.export without dynamic_axes (batch fixed at 1)',
-      bytes: torchMlp({ batch: 1, dtype: 'float32' }),
-      model: { inputs: { input: FEATURES } },
-      expected: runs,
-    },
-    {
-      id: 'torch-float16',
-      exporter: 'torch.onnx.export of model.half() (float16 input and output)',
-      bytes: torchMlp({ batch: 'batch_size', dtype: 'float16' }),
-      model: { inputs: { input: FEATURES } },
-      expected: runs,
-    },
+    tabular(
+      'lightgbm-zipmap',
+      'onnxmltools convert_lightgbm(LGBMClassifier) (ZipMap named probabilities)',
+      lightgbm(),
+      'input',
+    ),
+    tabular('xgboost', 'onnxmltools convert_xgboost(XGBClassifier)', xgboost(), 'input'),
+    tabular(
+      'torch-dynamic-batch',
+      "torch.onnx.export(..., dynamic_axes={'input': {0: 'batch_size'}}), sigmoid output",
+      torchMlp({ batch: 'batch_size', dtype: 'float32' }),
+      'input',
+    ),
+    tabular(
+      'torch-fixed-batch',
+      'torch.onnx.export without dynamic_axes (batch fixed at 1)',
+      torchMlp({ batch: 1, dtype: 'float32' }),
+      'input',
+    ),
+    tabular(
+      'torch-float16',
+      'torch.onnx.export of model.half() (float16 input and output)',
+      torchMlp({ batch: 'batch_size', dtype: 'float16' }),
+      'input',
+    ),
     {
       id: 'torch-logits',
       exporter:
