@@ -65,7 +65,12 @@ export function isNumericType(type: string | undefined): boolean {
 function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorSignature[] {
   return metadata.map((value) =>
     value.isTensor
-      ? { name: value.name, type: value.type, shape: [...value.shape] }
+      ? {
+          name: value.name,
+          type: value.type,
+          // A dimension with neither size nor name (skl2onnx's None) comes back as ''; name it by position.
+          shape: value.shape.map((dim, index) => (dim === '' ? `d${index}` : dim)),
+        }
       : { name: value.name, type: undefined, shape: [] },
   );
 }
