@@ -135,4 +135,21 @@ describe('the model corpus in every gate', () => {
       );
     }
   });
+
+  it('names the model, the inputs and the shapes fed when onnxruntime rejects a run', async () => {
+    const entry = corpus.find((model) => model.id === 'hf-sequence-classifier')!;
+    const dir = await projectFor({
+      ...entry,
+      benchmarkInputs: {
+        ...entry.benchmarkInputs,
+        input_ids: { shape: ['batch', 8], values: { range: [1000, 2000] } },
+      },
+    });
+    const { code, result } = await runGate(dir, 'benchmark');
+    expect(code).toBe(2);
+    expect(result.summary).toMatch(
+      /^\S*model\.onnx failed on inputs input_ids int64 \[1, 8\], attention_mask int64 \[1, 8\]: \S.*out of (data )?bounds/,
+    );
+    expect(result.summary).not.toContain('\n');
+  });
 });
