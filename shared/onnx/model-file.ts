@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -45,7 +45,11 @@ async function dvcTracker(path: string): Promise<string | undefined> {
         ? Object.values(parsed.data.stages).flatMap((stage) => stage.outs ?? [])
         : [];
       // An out may be the file itself or a folder holding it.
-      if (outs.some((out) => !relative(resolve(dir, out.path), path).startsWith('..'))) return lock;
+      const holds = (out: string) => {
+        const inside = relative(resolve(dir, out), path);
+        return !inside.startsWith('..') && !isAbsolute(inside);
+      };
+      if (outs.some((out) => holds(out.path))) return lock;
     }
     if ((await exists(join(dir, '.git'))) || dirname(dir) === dir) return undefined;
   }

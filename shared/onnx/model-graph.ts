@@ -8,8 +8,10 @@ type NodeProto = onnxProto.onnx.INodeProto;
 export interface ZipMapOutput {
   /** The graph output onnxruntime-node cannot return (a sequence of maps). */
   output: string;
-  /** The float tensor [N, classes] feeding the ZipMap, exposed as an extra output. */
+  /** The float tensor [N, classes] feeding the ZipMap, fetched in its place. */
   tensor: string;
+  /** Whether `tensor` was added as a graph output (false when the graph already had it as one). */
+  added: boolean;
   /** `classlabels_int64s` or `classlabels_strings`, in column order. */
   classes: (number | string)[];
 }
@@ -47,13 +49,12 @@ export function exposeZipMapInputs(file: { bytes: Uint8Array; model: ModelProto 
     const output = node.output?.[0];
     const tensor = node.input?.[0];
     if (node.opType !== 'ZipMap' || !output || !tensor || !outputs.has(output)) continue;
-    zipMaps.push({ output, tensor, classes: classLabels(node) ?? [] });
+    zipMaps.push({ output, tensor, classes: classLabels(node) ?? [], added: !outputs.has(tensor) });
   }
   if (zipMaps.length === 0) return { bytes: file.bytes, zipMaps };
   // Decoded afresh so the caller's model stays as the file has it.
   const edited = onnx.ModelProto.decode(file.bytes);
-  for (const zipMap of zipMaps) {
-    if (outputs.has(zipMap.tensor)) continue;
+  for (const zipMap of zipMaps.filter((entry) => entry.added)) {
     edited.graph!.output!.push(
       onnx.ValueInfoProto.create({
         name: zipMap.tensor,

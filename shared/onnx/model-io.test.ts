@@ -38,7 +38,7 @@ describe('openModel', () => {
       ]);
       expect(model.fetches).toEqual(['output_label', 'probabilities']);
       expect(model.zipMaps).toEqual([
-        { output: 'output_probability', tensor: 'probabilities', classes: [0, 1] },
+        { output: 'output_probability', tensor: 'probabilities', classes: [0, 1], added: true },
       ]);
       const x = tensorFrom('float_input', 'float32', [0, 0, 0, 0, 1, 1, 1, 1], [2, 4]);
       const outputs = await model.run({ float_input: x });

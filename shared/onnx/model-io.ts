@@ -107,7 +107,9 @@ export async function openModel(
     });
   }
   const outputs = describe(session.outputMetadata);
-  const declared = outputs.filter((output) => !zipMaps.some((zipMap) => zipMap.tensor === output.name));
+  const declared = outputs.filter(
+    (output) => !zipMaps.some((zipMap) => zipMap.added && zipMap.tensor === output.name),
+  );
   const fetches = outputs.filter((output) => output.type !== undefined).map((output) => output.name);
   return {
     file,
