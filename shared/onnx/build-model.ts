@@ -72,6 +72,8 @@ export interface ModelSpec {
   name?: string;
   /** `producer_name` and `producer_version`, as an exporter writes them. */
   producer?: { name: string; version: string };
+  /** `metadata_props` key/value pairs. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 function valueInfo(spec: ValueSpec): Onnx.IValueInfoProto {
@@ -157,6 +159,7 @@ export function buildOnnxModel(spec: ModelSpec): Uint8Array {
       { domain: '', version: spec.opset ?? 17 },
       ...Object.entries(spec.extraOpsets ?? {}).map(([domain, version]) => ({ domain, version })),
     ],
+    metadataProps: Object.entries(spec.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: {
       name: spec.name ?? 'graph',
       node: nodes,
