@@ -64,6 +64,23 @@ const ML = { 'ai.onnx.ml': 3 };
 /** skl2onnx's `FloatTensorType([None, 4])`: a batch dimension with neither size nor name. */
 const floatInput = (name: string) => ({ name, type: 'float32' as const, shape: [null, 4] });
 
+/** An `ai.onnx.ml` graph over one float [None, 4] input, as skl2onnx and onnxmltools write them. */
+function mlGraph(
+  producer: ModelSpec['producer'],
+  input: string,
+  nodes: NodeSpec[],
+  outputs: ModelSpec['outputs'],
+): Uint8Array {
+  return buildOnnxModel({
+    producer,
+    opset: 15,
+    extraOpsets: ML,
+    inputs: [floatInput(input)],
+    nodes,
+    outputs,
+  });
+}
+
 /** A binary LinearClassifier as skl2onnx writes LogisticRegression: rows (-w, -b) and (w, b), LOGISTIC. */
 function linearClassifier(input: string, weights: number[], bias: number): NodeSpec[] {
   return [
@@ -120,25 +137,21 @@ function sklearnLogisticRegression(zipmap: boolean): Uint8Array {
           { name: 'probabilities', type: 'float32' as const, shape: [null, 2] },
         ],
       };
-  return buildOnnxModel({
-    producer: SKL2ONNX,
-    opset: 15,
-    extraOpsets: ML,
-    inputs: [floatInput('float_input')],
-    nodes: [...linearClassifier('float_input', WEIGHTS, BIAS), ...tail.nodes],
-    outputs: tail.outputs,
-  });
+  return mlGraph(
+    SKL2ONNX,
+    'float_input',
+    [...linearClassifier('float_input', WEIGHTS, BIAS), ...tail.nodes],
+    tail.outputs,
+  );
 }
 
 /** Three classes: class 1 is the corpus's positive class, the others split the rest. */
 function sklearnMulticlass(): Uint8Array {
   const tail = zipMapTail([0, 1, 2]);
-  return buildOnnxModel({
-    producer: SKL2ONNX,
-    opset: 15,
-    extraOpsets: ML,
-    inputs: [floatInput('float_input')],
-    nodes: [
+  return mlGraph(
+    SKL2ONNX,
+    'float_input',
+    [
       {
         op: 'LinearClassifier',
         domain: 'ai.onnx.ml',
@@ -163,8 +176,8 @@ function sklearnMulticlass(): Uint8Array {
       },
       ...tail.nodes,
     ],
-    outputs: tail.outputs,
-  });
+    tail.outputs,
+  );
 }
 
 interface Stump {
@@ -228,20 +241,18 @@ function sklearnRandomForest(): Uint8Array {
     { feature: 0, threshold: 0, left: [0.35, 0.15], right: [0.15, 0.35] },
     { feature: 1, threshold: 0, left: [0.2, 0.3], right: [0.3, 0.2] },
   ];
-  return buildOnnxModel({
-    producer: SKL2ONNX,
-    opset: 15,
-    extraOpsets: ML,
-    inputs: [floatInput('float_input')],
-    nodes: [
+  return mlGraph(
+    SKL2ONNX,
+    'float_input',
+    [
       treeEnsemble('float_input', ['label', 'probabilities'], stumps, {
         postTransform: 'NONE',
         classIds: [0, 1],
       }),
       ...tail.nodes,
     ],
-    outputs: tail.outputs,
-  });
+    tail.outputs,
+  );
 }
 
 /**
@@ -293,12 +304,10 @@ const BOOSTED: Stump[] = [
 
 /** onnxmltools.convert_lightgbm(LGBMClassifier): `label` and the ZipMap output `probabilities`. */
 function lightgbm(): Uint8Array {
-  return buildOnnxModel({
-    producer: ONNXMLTOOLS,
-    opset: 15,
-    extraOpsets: ML,
-    inputs: [floatInput('input')],
-    nodes: [
+  return mlGraph(
+    ONNXMLTOOLS,
+    'input',
+    [
       treeEnsemble('input', ['label_tensor', 'probability_tensor'], BOOSTED, {
         postTransform: 'LOGISTIC',
         classIds: [1],
@@ -312,41 +321,37 @@ function lightgbm(): Uint8Array {
         attributes: { classlabels_int64s: [0, 1] },
       },
     ],
-    outputs: [
+    [
       { name: 'label', type: 'int64', shape: [null] },
       { name: 'probabilities', type: 'seq(map(int64,float))' },
     ],
-  });
+  );
 }
 
 /** onnxmltools.convert_xgboost(XGBClassifier): `label` and the tensor `probabilities` [None, 2]. */
 function xgboost(): Uint8Array {
-  return buildOnnxModel({
-    producer: ONNXMLTOOLS,
-    opset: 15,
-    extraOpsets: ML,
-    inputs: [floatInput('input')],
-    nodes: [
+  return mlGraph(
+    ONNXMLTOOLS,
+    'input',
+    [
       treeEnsemble('input', ['label', 'probabilities'], BOOSTED, {
         postTransform: 'LOGISTIC',
         classIds: [1],
       }),
     ],
-    outputs: [
+    [
       { name: 'label', type: 'int64', shape: [null] },
       { name: 'probabilities', type: 'float32', shape: [null, 2] },
     ],
-  });
+  );
 }
 
 /** skl2onnx LinearRegression: `variable` [None, 1] from an ai.onnx.ml LinearRegressor. */
 function sklearnRegressor(): Uint8Array {
-  return buildOnnxModel({
-    producer: SKL2ONNX,
-    opset: 15,
-    extraOpsets: ML,
-    inputs: [floatInput('float_input')],
-    nodes: [
+  return mlGraph(
+    SKL2ONNX,
+    'float_input',
+    [
       {
         op: 'LinearRegressor',
         domain: 'ai.onnx.ml',
@@ -358,8 +363,8 @@ function sklearnRegressor(): Uint8Array {
         },
       },
     ],
-    outputs: [{ name: 'variable', type: 'float32', shape: [null, 1] }],
-  });
+    [{ name: 'variable', type: 'float32', shape: [null, 1] }],
+  );
 }
 
 /** A two-layer MLP from torch.onnx.export: Gemm(transB=1) + Relu + Gemm, then a sigmoid unless `logits`. */
