@@ -5,13 +5,21 @@ import { z } from 'zod';
 import { InputError } from '../../shared/errors.ts';
 import { sha256File } from '../../shared/fs/sha256.ts';
 import { defineGate } from '../../shared/gate.ts';
+import { createRandom } from '../../shared/stats/random.ts';
 import { resolveBaseline } from './baseline.ts';
+import { fixedBatch, measuredBatchSizes, restrictBatchSizes } from './batch-sizes.ts';
 import { environmentFingerprint, fingerprintDifferences } from './fingerprint.ts';
-import { type PlanContext, planInputs, type ResolvedValues } from './input-synthesis.ts';
+import { type PlanContext, planInputs, type ResolvedValues, synthesizeFeeds } from './input-synthesis.ts';
 import { resolveInputValues } from './input-values.ts';
 import { type BenchmarkData, buildReport } from './report.ts';
 import { configurationPlans, type PreparedModel, type Reference, runBenchmark } from './run-benchmark.ts';
-import { checkExecutionProviders, measureColdStarts, type OpenedModel, openSession } from './session.ts';
+import {
+  checkExecutionProviders,
+  measureColdStarts,
+  type OpenedModel,
+  openSession,
+  runnerOf,
+} from './session.ts';
 import { BenchmarkSettings } from './settings.ts';
 
 /** Gate-specific inputs: CLI flags and action inputs of the same names. */
@@ -41,7 +49,7 @@ export const benchmarkGate = defineGate({
   options: BenchmarkOptions,
   needsModel: true,
   async run({ settings: written, options, config, runtime }) {
-    const settings: BenchmarkSettings = {
+    let settings: BenchmarkSettings = {
       ...written,
       ...(options.baseline ? { baseline: { path: options.baseline } } : {}),
       stopping: {
@@ -81,10 +89,30 @@ export const benchmarkGate = defineGate({
         },
       });
       const prepare = async (opened: OpenedModel, display: string): Promise<PreparedModel> => ({
-        session: opened.session,
+        session: runnerOf(opened.model),
         plans: await planInputs(opened.session.inputMetadata, settings.inputs, planContext(display)),
       });
       const candidate = await prepare(candidateModel, config.display(model.path));
+      const baselinePrepared =
+        baseline.kind === 'model' ? await prepare(baselineModel!, baseline.description) : undefined;
+      // A model with a fixed batch size is measured only at that size, never relabelled (docs/models.md).
+      const restricted = restrictBatchSizes(
+        settings,
+        [
+          fixedBatch(config.display(model.path), candidate.plans),
+          ...(baselinePrepared ? [fixedBatch(baseline.description, baselinePrepared.plans)] : []),
+        ],
+        config.locate(['gates', 'benchmark', 'scenarios']),
+      );
+      settings = restricted.settings;
+      // One untimed run per batch size, so a model that rejects its inputs fails in one line naming them.
+      for (const [prepared, opened] of [
+        [candidate, candidateModel],
+        ...(baselinePrepared ? [[baselinePrepared, baselineModel!] as const] : []),
+      ] as const) {
+        for (const batch of measuredBatchSizes(settings))
+          await opened.model.run(synthesizeFeeds(prepared.plans, batch, createRandom(settings.seed), 1)[0]!);
+      }
       const [candidateColdStart, baselineColdStart] = await measureColdStarts(
         baseline.kind === 'model' ? [candidatePath, baseline.path] : [candidatePath],
         settings.session,
@@ -97,8 +125,7 @@ export const benchmarkGate = defineGate({
       });
       let reference: Reference = { kind: 'none' };
       let differences: string[] = [];
-      if (baseline.kind === 'model')
-        reference = { kind: 'model', model: await prepare(baselineModel!, baseline.description) };
+      if (baselinePrepared) reference = { kind: 'model', model: baselinePrepared };
       if (baseline.kind === 'results') {
         reference = {
           kind: 'stored',
@@ -151,7 +178,8 @@ export const benchmarkGate = defineGate({
         fingerprint,
         targetCiWidth: settings.stopping['target-ci-width'],
       };
-      return buildReport(data, { locate: (path) => config.locate(path) });
+      const report = buildReport(data, { locate: (path) => config.locate(path) });
+      return { ...report, checks: [...restricted.skipped, ...report.checks] };
     } finally {
       for (const model of opened) await model.session.release();
       await rm(workDir, { recursive: true, force: true });

@@ -1,10 +1,10 @@
-import { type InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { InputError, type SourceLocation } from '../../shared/errors.ts';
+import { FEEDABLE_TYPES, isIntegerType, type Scalar, tensorFrom } from '../../shared/onnx/model-io.ts';
 import { type Random, randomInteger } from '../../shared/stats/random.ts';
 import type { InputSettings } from './settings.ts';
 
-/** One element as it comes from config, a JSON file or a dataset cell, before conversion to a dtype. */
-export type Scalar = number | string | boolean | bigint | null;
+export type { Scalar } from '../../shared/onnx/model-io.ts';
 
 /** How one model input is filled: its dtype, its shape (with "batch" for the batch dimension), its values. */
 export interface InputPlan {
@@ -24,19 +24,6 @@ export type ResolvedValues =
   | { kind: 'list'; values: Scalar[]; origin: string }
   /** One array of cells per dataset row; consecutive rows fill consecutive batch items. */
   | { kind: 'rows'; rows: Scalar[][]; origin: string };
-
-const INTEGER_TYPES = new Set<Tensor.Type>([
-  'int8',
-  'uint8',
-  'int16',
-  'uint16',
-  'int32',
-  'uint32',
-  'int64',
-  'uint64',
-]);
-const FLOAT_TYPES = new Set<Tensor.Type>(['float16', 'float32', 'float64']);
-const SUPPORTED_TYPES = new Set<Tensor.Type>([...INTEGER_TYPES, ...FLOAT_TYPES, 'bool', 'string']);
 
 export interface PlanContext {
   /** Where `gates.benchmark.inputs.<name>` is written, for messages. */
@@ -112,7 +99,7 @@ export async function planInputs(
         `input "${input.name}" of ${context.model} is not a tensor; only tensor inputs can be benchmarked`,
       );
     }
-    if (!SUPPORTED_TYPES.has(input.type)) {
+    if (!FEEDABLE_TYPES.has(input.type)) {
       throw new InputError(
         `input "${input.name}" of ${context.model} has the unsupported type ${input.type}`,
       );
@@ -133,7 +120,7 @@ function randomScalar(type: Tensor.Type, random: Random): Scalar {
   if (type === 'bool') return random.next() < 0.5;
   if (type === 'string') return `s${randomInteger(random, 0, 9)}`;
   // Small non-negative integers are valid indices, token ids and class numbers, which random ints often are.
-  if (INTEGER_TYPES.has(type)) return randomInteger(random, 0, 99);
+  if (isIntegerType(type)) return randomInteger(random, 0, 99);
   return random.next() * 2 - 1;
 }
 
@@ -153,7 +140,7 @@ function scalarAt(
     case 'constant':
       return values.value;
     case 'range':
-      return INTEGER_TYPES.has(type)
+      return isIntegerType(type)
         ? randomInteger(random, Math.ceil(values.low), Math.floor(values.high))
         : values.low + random.next() * (values.high - values.low);
     case 'list':
@@ -165,87 +152,19 @@ function scalarAt(
   }
 }
 
-function toNumber(value: Scalar, plan: InputPlan): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'bigint') return Number(value);
-  // Missing cells become NaN in float inputs (imputers inside the graph expect that), and are errors elsewhere.
-  if (value === null && FLOAT_TYPES.has(plan.type)) return Number.NaN;
-  const number = value === null || value.trim() === '' ? Number.NaN : Number(value);
-  if (Number.isNaN(number) && value !== 'NaN') {
-    throw new InputError(
-      `input "${plan.name}" is ${plan.type} but got ${JSON.stringify(value)}${origin(plan)}`,
-      plan.values.kind === 'constant' ? plan.values.location : undefined,
-    );
-  }
-  return number;
-}
-
 function origin(plan: InputPlan): string {
   return plan.values.kind === 'list' || plan.values.kind === 'rows' ? ` from ${plan.values.origin}` : '';
 }
 
-/** float32 -> IEEE 754 half-precision bits (round to nearest even), for float16 tensors. */
-export function toFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0]!;
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = (bits >>> 23) & 0xff;
-  let mantissa = bits & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  let e = exponent - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mantissa |= 0x800000;
-    const shift = 14 - e;
-    let half = mantissa >>> shift;
-    const rest = mantissa & ((1 << shift) - 1);
-    const midpoint = 1 << (shift - 1);
-    if (rest > midpoint || (rest === midpoint && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mantissa >>> 13);
-  const rest = mantissa & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-  e = half >>> 10;
-  return sign | half;
-}
-
-function typedData(plan: InputPlan, elements: Scalar[]): Tensor.DataType {
-  const numbers = () => elements.map((value) => toNumber(value, plan));
-  const integers = () => numbers().map((value) => Math.trunc(value));
-  switch (plan.type) {
-    case 'string':
-      return elements.map((value) => (value === null ? '' : String(value)));
-    case 'bool':
-      return Uint8Array.from(elements, (value) =>
-        value === null || value === false || value === 0 || value === '' || value === 'false' ? 0 : 1,
-      );
-    case 'float32':
-      return Float32Array.from(numbers());
-    case 'float64':
-      return Float64Array.from(numbers());
-    case 'float16':
-      return Uint16Array.from(numbers(), toFloat16Bits);
-    case 'int8':
-      return Int8Array.from(integers());
-    case 'uint8':
-      return Uint8Array.from(integers());
-    case 'int16':
-      return Int16Array.from(integers());
-    case 'uint16':
-      return Uint16Array.from(integers());
-    case 'int32':
-      return Int32Array.from(integers());
-    case 'uint32':
-      return Uint32Array.from(integers());
-    case 'int64':
-      return BigInt64Array.from(integers(), (value) => BigInt(value));
-    case 'uint64':
-      return BigUint64Array.from(integers(), (value) => BigInt(value));
-    default:
-      throw new InputError(`input "${plan.name}" has the unsupported type ${plan.type}`);
+/** A constant the model cannot take is the config's mistake: point at the line that wrote it. */
+function atConstant<T>(plan: InputPlan, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    const location = plan.values.kind === 'constant' ? plan.values.location : undefined;
+    if (error instanceof InputError && location && !error.location)
+      throw new InputError(error.message, location);
+    throw error;
   }
 }
 
@@ -284,7 +203,9 @@ export function synthesizeFeeds(
           set * items + Math.floor(e / perItem),
         );
       }
-      feed[plan.name] = new Tensor(plan.type, typedData(plan, elements), dims);
+      feed[plan.name] = atConstant(plan, () =>
+        tensorFrom(plan.name, plan.type, elements, dims, (element) => `element ${element}${origin(plan)}`),
+      );
     }
     feeds.push(feed);
   }

@@ -4,6 +4,9 @@ import { type Arm, type Block, blockOrder } from './interleave.ts';
 
 export type Feeds = readonly Record<string, Tensor>[];
 
+/** What the loops run: a session, or its `run` with the outputs to fetch named (see `runnerOf`). */
+export type ModelRunner = Pick<InferenceSession, 'run'>;
+
 /** How long one model's share of a block lasts: at least this many runs and at least this long. */
 export interface SegmentLength {
   minIterations: number;
@@ -11,7 +14,7 @@ export interface SegmentLength {
 }
 
 /** Runs the model `iterations` times, untimed, so caches, allocators and thread pools settle. */
-export async function warmUp(session: InferenceSession, feeds: Feeds, iterations: number): Promise<void> {
+export async function warmUp(session: ModelRunner, feeds: Feeds, iterations: number): Promise<void> {
   for (let i = 0; i < iterations; i++) await session.run(feeds[i % feeds.length]!);
 }
 
@@ -20,7 +23,7 @@ export async function warmUp(session: InferenceSession, feeds: Feeds, iterations
  * waits). Returns the latencies in milliseconds. Nothing but the clock reads sits inside the timed span.
  */
 export async function measureLatencies(
-  session: InferenceSession,
+  session: ModelRunner,
   feeds: Feeds,
   length: SegmentLength,
 ): Promise<number[]> {
@@ -46,7 +49,7 @@ export async function measureLatencies(
  * this cut the spread of per-block p50 ratios from about 20% to about 1%.
  */
 export async function measureLatenciesInterleaved(
-  sessions: Readonly<Record<Arm, Pick<InferenceSession, 'run'>>>,
+  sessions: Readonly<Record<Arm, ModelRunner>>,
   feeds: Readonly<Record<Arm, Feeds>>,
   length: SegmentLength,
   index: number,
@@ -66,7 +69,7 @@ export async function measureLatenciesInterleaved(
 
 /** Offline: `concurrency` loops issue runs back to back on one session; returns milliseconds per item. */
 export async function measureTimePerItem(
-  session: InferenceSession,
+  session: ModelRunner,
   feeds: Feeds,
   batchSize: number,
   concurrency: number,
@@ -103,7 +106,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * behind sees its queueing delay in p99 rather than hiding it by issuing late.
  */
 export async function measureServer(
-  session: InferenceSession,
+  session: ModelRunner,
   feeds: Feeds,
   rate: number,
   durationMs: number,

@@ -1,4 +1,3 @@
-import type { InferenceSession } from 'onnxruntime-node';
 import type { Interval } from '../../shared/stats/bootstrap.ts';
 import { percentileIfBacked, sortedCopy, summarize } from '../../shared/stats/percentiles.ts';
 import { createRandom } from '../../shared/stats/random.ts';
@@ -16,6 +15,7 @@ import { type InputPlan, synthesizeFeeds } from './input-synthesis.ts';
 import { type Arm, type Block, measureInTurn, runInterleaved, type StopReason } from './interleave.ts';
 import {
   type Feeds,
+  type ModelRunner,
   measureLatencies,
   measureLatenciesInterleaved,
   measureServer,
@@ -27,7 +27,7 @@ import { type BenchmarkSettings, LATENCY_STATISTICS } from './settings.ts';
 
 /** A model ready to measure: its session and how its inputs are fed. */
 export interface PreparedModel {
-  session: InferenceSession;
+  session: ModelRunner;
   plans: InputPlan[];
 }
 
@@ -169,7 +169,7 @@ function feedsFor(model: PreparedModel, batchSize: number, seed: number): Feeds 
 
 async function measureSegment(
   plan: Plan,
-  session: InferenceSession,
+  session: ModelRunner,
   feeds: Feeds,
   length: SegmentLength,
 ): Promise<Segment> {
@@ -218,7 +218,7 @@ async function runConfiguration(
 
   if (reference.kind === 'model') {
     const baselineFeeds = feedsFor(reference.model, plan.batchSize, settings.seed);
-    const sessions: Record<Arm, InferenceSession> = {
+    const sessions: Record<Arm, ModelRunner> = {
       baseline: reference.model.session,
       candidate: candidate.session,
     };

@@ -1,7 +1,7 @@
-import { stat } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
 import { env, InferenceSession, listSupportedBackends } from 'onnxruntime-node';
-import { errorMessage, InputError } from '../../shared/errors.ts';
+import { InputError } from '../../shared/errors.ts';
+import { type OnnxModel, openModel } from '../../shared/onnx/model-io.ts';
 import type { SessionSettings } from './settings.ts';
 
 /** The onnxruntime-node version in use (from its `env`, so it is the one actually loaded). */
@@ -38,6 +38,8 @@ export function sessionOptions(settings: SessionSettings): InferenceSession.Sess
 /** A model opened for measurement, with what loading it cost. */
 export interface OpenedModel {
   session: InferenceSession;
+  /** The model as every gate opens it: `run` fetches its tensor outputs only. */
+  model: OnnxModel;
   /** Milliseconds `InferenceSession.create` took (parsing, optimisation, allocation). */
   coldStartMs: number;
   sizeBytes: number;
@@ -65,24 +67,31 @@ export async function measureColdStarts(
   return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!);
 }
 
-/** Opens a model file; a missing or unreadable model is an InputError naming the file. */
+/**
+ * Opens a model file the way every gate does (`openModel`): a missing, unpulled (LFS, DVC), empty,
+ * truncated or unloadable model is an InputError naming the file.
+ */
 export async function openSession(
   path: string,
   display: string,
   settings: SessionSettings,
 ): Promise<OpenedModel> {
-  let sizeBytes: number;
-  try {
-    sizeBytes = (await stat(path)).size;
-  } catch {
-    throw new InputError(`model file not found: ${display}`);
-  }
   const started = performance.now();
-  let session: InferenceSession;
-  try {
-    session = await InferenceSession.create(path, sessionOptions(settings));
-  } catch (error) {
-    throw new InputError(`cannot load ${display} with onnxruntime: ${errorMessage(error).split('\n')[0]}`);
-  }
-  return { session, coldStartMs: performance.now() - started, sizeBytes };
+  const model = await openModel(path, display, sessionOptions(settings));
+  return {
+    session: model.session,
+    model,
+    coldStartMs: performance.now() - started,
+    sizeBytes: model.file.bytes.length,
+  };
+}
+
+/**
+ * What the measurement loops call: the session's `run` with the tensor outputs named, so a model with a
+ * ZipMap output (which onnxruntime-node cannot return) is measured too. Errors were already turned into
+ * one-line messages by a trial run (`trialRun`), so nothing wraps the timed call.
+ */
+export function runnerOf(model: OnnxModel): Pick<InferenceSession, 'run'> {
+  const { session, fetches } = model;
+  return { run: (feeds: InferenceSession.FeedsType) => session.run(feeds, fetches) };
 }

@@ -1,6 +1,7 @@
 import { readModelSignature } from '../../shared/data/model-signature.ts';
-import { InputError } from '../../shared/errors.ts';
+import { InputError, type SourceLocation } from '../../shared/errors.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
+import { describeScorePlan } from '../../shared/onnx/classifier-scores.ts';
 import { measureName } from '../../shared/report/check-label.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
@@ -36,6 +37,8 @@ type Context = GateContext<FairnessSettings, FairnessOptions>;
 const MAX_UNBINNED_LEVELS = 50;
 
 interface Prepared {
+  /** How the model's scores were read, when the model was run. */
+  scoring: string | undefined;
   labels: Uint8Array;
   predictions: Uint8Array;
   scores: Float64Array | undefined;
@@ -69,6 +72,7 @@ async function prepare(ctx: Context): Promise<Prepared> {
   let predictionValues: Value[] | undefined;
   let scoreValues: Value[] | undefined;
   let threshold = 0.5;
+  let scoring: string | undefined;
   let scores: Float64Array | undefined;
   let predictions: Uint8Array;
   if ('model' in settings.prediction) {
@@ -81,13 +85,14 @@ async function prepare(ctx: Context): Promise<Prepared> {
       );
     }
     const progress = ctx.runtime.progress('scoring with the model', table.rows);
-    scores = await scoreWithModel(table, {
-      path: config.resolve(model.path),
-      location: config.locate(['model', 'path']),
-      inputs: model.inputs,
+    const scored = await scoreWithModel(table, {
+      ...modelScoring(ctx, model.path, config.locate(['model', 'path'])),
       onBatch: (done) => progress.update(done),
     });
     progress.done();
+    scores = scored.scores;
+    scoring = describeScorePlan(scored.plan);
+    ctx.runtime.log.info(`fairness: scores are ${scoring}`);
     predictions = Uint8Array.from(scores, (score) => (score >= threshold ? 1 : 0));
   } else {
     const column = settings.prediction.column;
@@ -142,7 +147,30 @@ async function prepare(ctx: Context): Promise<Prepared> {
         (value) => value >= 0,
       )
     : undefined;
-  return { labels, predictions, scores, weights, table, threshold };
+  return { scoring, labels, predictions, scores, weights, table, threshold };
+}
+
+/** How a model (the candidate or the baseline) is run: `model.inputs`, and how its scores are read. */
+function modelScoring(ctx: Context, path: string, location: SourceLocation) {
+  const { config, settings } = ctx;
+  const model = config.config.model;
+  return {
+    path: config.resolve(path),
+    display: config.display(path),
+    location,
+    inputs: model?.inputs,
+    scores: {
+      scoreOutput: model?.['score-output'],
+      positiveClass: model?.['positive-class'],
+      kind: 'model' in settings.prediction ? settings.prediction.score : undefined,
+      at: {
+        scoreOutput: config.locate(['model', 'score-output']),
+        positiveClass: config.locate(['model', 'positive-class']),
+        kind: config.locate(['gates', 'fairness', 'prediction']),
+      },
+      kindSetting: 'gates.fairness.prediction.score',
+    },
+  };
 }
 
 /** The dataset columns the gate uses: label, predictions, weights, features, the model's inputs. */
@@ -412,6 +440,7 @@ async function run(ctx: Context): Promise<GateReport> {
     details: {
       rows: analysis.rows,
       threshold: prepared.threshold,
+      ...(prepared.scoring ? { scoring: prepared.scoring } : {}),
       strict,
       correction: settings.correction,
       confidence: settings.confidence,
@@ -427,10 +456,8 @@ async function run(ctx: Context): Promise<GateReport> {
 async function baselineComparisons(ctx: Context, prepared: Prepared, analysis: Analysis) {
   const baseline = ctx.settings.baseline!;
   const progress = ctx.runtime.progress('scoring with the baseline model', prepared.table.rows);
-  const scores = await scoreWithModel(prepared.table, {
-    path: ctx.config.resolve(baseline.path),
-    location: ctx.config.locate(['gates', 'fairness', 'baseline', 'path']),
-    inputs: ctx.config.config.model?.inputs,
+  const { scores } = await scoreWithModel(prepared.table, {
+    ...modelScoring(ctx, baseline.path, ctx.config.locate(['gates', 'fairness', 'baseline', 'path'])),
     onBatch: (done) => progress.update(done),
   });
   progress.done();

@@ -1,17 +1,36 @@
-import * as ort from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
 import type { ModelInputSource } from '../../shared/config/config-schema.ts';
 import { InputError, type SourceLocation } from '../../shared/errors.ts';
+import {
+  planScores,
+  readScores,
+  type ScoreOptions,
+  type ScorePlan,
+} from '../../shared/onnx/classifier-scores.ts';
+import { feedShape, fixedBatchSize, openModel, tensorFrom } from '../../shared/onnx/model-io.ts';
 import type { DataTable, Value } from './data.ts';
 
 export interface ModelScoring {
   /** Absolute path of the .onnx file. */
   path: string;
+  /** The path as people should read it in messages. */
+  display: string;
   /** Where the model is named, for messages. */
   location: SourceLocation;
   /** ONNX input name -> column(s); inputs not listed are fed by the column of the same name. */
   inputs?: Record<string, ModelInputSource> | undefined;
+  /** How scores are read (output, positive class, probability or logit). */
+  scores: ScoreOptions;
   batchSize?: number;
   onBatch?: (rowsDone: number) => void;
+}
+
+/** A model's scores over a table, and how they were read (for the result). */
+export interface ModelScores {
+  scores: Float64Array;
+  plan: ScorePlan;
+  /** Rows per run: the model's fixed batch size when it has one. */
+  batchSize: number;
 }
 
 function columnsFor(name: string, inputs: ModelScoring['inputs']): string[] {
@@ -20,146 +39,78 @@ function columnsFor(name: string, inputs: ModelScoring['inputs']): string[] {
   return Array.isArray(mapped) ? mapped : [mapped];
 }
 
-function numeric(value: Value): number {
-  if (value === null) return Number.NaN;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return typeof value === 'number' ? value : Number(value);
-}
-
-function tensorFor(
-  type: string,
-  columns: Value[][],
-  start: number,
-  end: number,
-  name: string,
-  location: SourceLocation,
-): ort.Tensor {
-  const rows = end - start;
-  const width = columns.length;
-  const dims = [rows, width];
-  if (type === 'string') {
-    const data: string[] = new Array(rows * width);
-    for (let r = 0; r < rows; r += 1) {
-      for (let c = 0; c < width; c += 1) data[r * width + c] = String(columns[c]![start + r] ?? '');
-    }
-    return new ort.Tensor('string', data, dims);
-  }
-  if (type === 'float32' || type === 'float64') {
-    const data = type === 'float32' ? new Float32Array(rows * width) : new Float64Array(rows * width);
-    for (let r = 0; r < rows; r += 1) {
-      for (let c = 0; c < width; c += 1) data[r * width + c] = numeric(columns[c]![start + r]!);
-    }
-    return new ort.Tensor(type, data, dims);
-  }
-  if (type === 'int64') {
-    const data = new BigInt64Array(rows * width);
-    for (let r = 0; r < rows; r += 1) {
-      for (let c = 0; c < width; c += 1) {
-        const value = numeric(columns[c]![start + r]!);
-        if (!Number.isInteger(value)) {
-          throw new InputError(
-            `model input ${name} is int64 but row ${start + r + 1} holds ${value}`,
-            location,
-          );
-        }
-        data[r * width + c] = BigInt(value);
-      }
-    }
-    return new ort.Tensor('int64', data, dims);
-  }
-  throw new InputError(
-    `model input ${name} has type ${type}, which mlgate cannot feed from a column`,
-    location,
-  );
-}
-
-/** P(class 1) from the outputs: `probabilities[:, 1]`, or the only float output. */
-function scoresFrom(
-  outputs: ort.InferenceSession.ReturnType,
-  rows: number,
-  location: SourceLocation,
-): Float32Array | Float64Array {
-  const candidates = Object.entries(outputs).filter(
-    ([, tensor]) => tensor.type === 'float32' || tensor.type === 'float64',
-  );
-  const chosen = outputs.probabilities
-    ? ['probabilities', outputs.probabilities]
-    : candidates.length === 1
-      ? candidates[0]
-      : undefined;
-  if (!chosen) {
-    throw new InputError(
-      `cannot tell which model output is the score: expected an output named "probabilities" or a single float output, got ${Object.keys(outputs).join(', ')}`,
-      location,
-    );
-  }
-  const tensor = chosen[1] as ort.Tensor;
-  const data = tensor.data as Float32Array | Float64Array;
-  const width = data.length / rows;
-  if (width === 1) return data;
-  if (width !== 2) {
-    throw new InputError(
-      `model output ${chosen[0]} has ${width} columns; a binary classifier's has 1 or 2`,
-      location,
-    );
-  }
-  const scores = data instanceof Float32Array ? new Float32Array(rows) : new Float64Array(rows);
-  for (let r = 0; r < rows; r += 1) scores[r] = data[r * 2 + 1]!;
-  return scores;
-}
-
 /**
- * Runs a binary classifier over every row of `table` in batches and returns P(class 1) per row. Each ONNX
- * input is fed by its column(s): numeric columns as float32 [N, k] (null as NaN, which the model's
- * imputer handles), text columns as string [N, k].
+ * Runs a binary classifier over every row of `table` and returns P(positive) per row. Each ONNX input is
+ * fed by its column(s) in the input's own dtype, as [N, k] or [N] as it declares; a model with a fixed
+ * batch size is run in batches of that size (the last one padded by repeating its final row).
  */
-export async function scoreWithModel(table: DataTable, scoring: ModelScoring): Promise<Float64Array> {
-  let session: ort.InferenceSession;
+export async function scoreWithModel(table: DataTable, scoring: ModelScoring): Promise<ModelScores> {
+  const model = await openModel(scoring.path, scoring.display);
   try {
-    session = await ort.InferenceSession.create(scoring.path);
-  } catch (error) {
-    throw new InputError(
-      `cannot load the ONNX model: ${error instanceof Error ? error.message : String(error)}`,
-      scoring.location,
-    );
-  }
-  try {
-    const feeds = session.inputNames.map((name, index) => {
-      const metadata = session.inputMetadata[index];
-      const type = metadata?.isTensor ? metadata.type : 'float32';
-      const columns = columnsFor(name, scoring.inputs).map((column) => {
-        const values = table.columns.get(column);
-        if (!values) {
-          throw new InputError(
-            `model input ${name} needs column ${column}, which the dataset does not have (map it with model.inputs)`,
-            scoring.location,
-          );
-        }
-        return values;
-      });
-      return { name, type, columns };
-    });
-    const batch = scoring.batchSize ?? 4096;
-    const scores = new Float64Array(table.rows);
-    for (let start = 0; start < table.rows; start += batch) {
-      const end = Math.min(table.rows, start + batch);
-      const inputs: Record<string, ort.Tensor> = {};
-      for (const feed of feeds)
-        inputs[feed.name] = tensorFor(feed.type, feed.columns, start, end, feed.name, scoring.location);
-      let outputs: ort.InferenceSession.ReturnType;
-      try {
-        outputs = await session.run(inputs);
-      } catch (error) {
+    const context = { model: scoring.display, location: scoring.location };
+    // Inputs first: a model that cannot be fed from columns at all (images) is refused for that reason.
+    for (const input of model.inputs) feedShape(input, 1, 1, context);
+    const plan = planScores(model, scoring.scores);
+    const feeds = model.inputs.map((input) => {
+      if (input.type === undefined) {
         throw new InputError(
-          `the model failed on rows ${start + 1}-${end}: ${error instanceof Error ? error.message : String(error)}`,
+          `${scoring.display} input ${input.name} is not a tensor and cannot be fed`,
           scoring.location,
         );
       }
-      scores.set(scoresFrom(outputs, end - start, scoring.location), start);
+      const columns = columnsFor(input.name, scoring.inputs).map((column) => {
+        const values = table.columns.get(column);
+        if (!values) {
+          throw new InputError(
+            `model input ${input.name} needs column ${column}, which the dataset does not have (map it with model.inputs)`,
+            scoring.location,
+          );
+        }
+        return { name: column, values };
+      });
+      return { input, type: input.type, columns };
+    });
+    const fixed = [...new Set(model.inputs.map(fixedBatchSize).filter((size) => size !== undefined))];
+    if (fixed.length > 1) {
+      throw new InputError(
+        `${scoring.display} fixes different batch sizes on its inputs (${fixed.join(', ')}); it cannot be fed row by row`,
+        scoring.location,
+      );
+    }
+    const batch = fixed[0] ?? scoring.batchSize ?? 4096;
+    const scores = new Float64Array(table.rows);
+    for (let start = 0; start < table.rows; start += batch) {
+      const end = Math.min(table.rows, start + batch);
+      const inputs: Record<string, Tensor> = {};
+      for (const feed of feeds) {
+        const width = feed.columns.length;
+        const values: Value[] = new Array(batch === fixed[0] ? batch * width : (end - start) * width);
+        const rows = values.length / width;
+        for (let r = 0; r < rows; r++) {
+          const row = Math.min(start + r, end - 1);
+          for (let c = 0; c < width; c++) values[r * width + c] = feed.columns[c]!.values[row] ?? null;
+        }
+        const where = (element: number) =>
+          `data row ${start + Math.floor(element / width) + 1} (column ${feed.columns[element % width]!.name})`;
+        inputs[feed.input.name] = tensorFrom(
+          feed.input.name,
+          feed.type,
+          values,
+          feedShape(feed.input, rows, width, context),
+          where,
+        );
+      }
+      const outputs = await model.run(inputs);
+      const read = readScores(plan, outputs, batch === fixed[0] ? batch : end - start, {
+        display: scoring.display,
+        firstRow: start,
+        options: scoring.scores,
+      });
+      scores.set(read.subarray(0, end - start), start);
       scoring.onBatch?.(end);
     }
-    return scores;
+    return { scores, plan, batchSize: batch };
   } finally {
-    await session.release();
+    await model.release();
   }
 }

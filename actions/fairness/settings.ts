@@ -51,6 +51,12 @@ export const FairnessSettings = z.strictObject({
         threshold: fraction()
           .default(0.5)
           .describe('A row is predicted positive when its score is >= this threshold.'),
+        score: z
+          .enum(['probability', 'logit'])
+          .optional()
+          .describe(
+            'What the score output holds: probabilities, or logits (a sigmoid or softmax is applied). Default: inferred from the graph; scores outside [0, 1] are refused.',
+          ),
       }),
     ])
     .describe('Where predictions come from: a column, or the model (`{ model: true, threshold: 0.5 }`).'),

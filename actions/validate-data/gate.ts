@@ -5,17 +5,17 @@ import { refuseInputAsOutput } from '../../shared/config/input-files.ts';
 import { readValidatedFile, type SourceDocument } from '../../shared/config/yaml-file.ts';
 import { openDataset } from '../../shared/data/dataset.ts';
 import { withEngine } from '../../shared/data/duckdb.ts';
-import { readModelSignature } from '../../shared/data/model-signature.ts';
 import { errorMessage, InputError } from '../../shared/errors.ts';
 import { writeFileAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate, type GateContext, type GateReport } from '../../shared/gate.ts';
+import { openModel } from '../../shared/onnx/model-io.ts';
 import type { Check, Table } from '../../shared/result/gate-result.ts';
 import { DataSchema } from './data-schema.ts';
 import { compareProfiles, driftChecks } from './drift.ts';
 import { FailuresFile } from './failures-file.ts';
 import { inferSchema } from './infer-schema.ts';
 import { INPUTS, ValidateDataOptions as OptionsSchema, type ValidateDataOptions } from './inputs.ts';
-import { modelContractChecks } from './model-contract.ts';
+import { fairnessRunsModel, modelContractChecks, modelOutputCheck } from './model-contract.ts';
 import { DataProfile, edgesOf, profilableColumns, profileDataset } from './profile.ts';
 import { driftTable, failingTable, summarize } from './report.ts';
 import { ValidateDataSettings as SettingsSchema, type ValidateDataSettings } from './settings.ts';
@@ -158,10 +158,18 @@ async function run(context: Context): Promise<GateReport> {
   }
   const feedsModel = (name: string) =>
     contract === true || (Array.isArray(contract) && contract.includes(name));
-  const signature =
+  const onnx =
     model && names.some(feedsModel)
-      ? await readModelSignature(config.resolve(model.path), config.display(model.path))
+      ? await openModel(config.resolve(model.path), config.display(model.path))
       : undefined;
+  // Released at once: the contract reads what the model declares, and never runs it.
+  await onnx?.release();
+  const scoredByFairness = fairnessRunsModel(config.config);
+  const locations = {
+    input: (input: string) => config.locate(['model', 'inputs', input]),
+    model: config.locate(['model']),
+    modelKey: (key: string) => config.locate(['model', key]),
+  };
   try {
     await withEngine(
       { memoryLimit: settings['memory-limit'], threads: settings.threads },
@@ -182,19 +190,18 @@ async function run(context: Context): Promise<GateReport> {
           });
           metrics[`${name}.rows`] = result.rows;
           checks.push(...result.checks);
-          if (signature && model && feedsModel(name)) {
+          if (onnx && model && feedsModel(name)) {
             checks.push(
               ...modelContractChecks(
                 name,
                 schema,
                 dataset.columns.map((column) => column.name),
                 model,
-                signature,
-                {
-                  input: (input) => config.locate(['model', 'inputs', input]),
-                  model: config.locate(['model']),
-                },
+                onnx,
+                locations,
+                scoredByFairness,
               ),
+              modelOutputCheck(name, onnx, model, scoredByFairness, locations),
             );
           }
           progress.update(index + 1);

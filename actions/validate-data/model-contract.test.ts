@@ -1,7 +1,9 @@
-import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readModelSignature } from '../../shared/data/model-signature.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
+import { modelCorpus } from '../../shared/testing/model-corpus.ts';
 import { project, runValidateData } from './test-setup.ts';
 
 const MODEL = resolve(import.meta.dirname, '../../fixtures/models/loan-default.onnx');
@@ -130,6 +132,35 @@ describe('model contract', () => {
     });
     const { result, exitCode } = await runValidateData(dir);
     expect(exitCode).toBe(2);
-    expect(result.summary).toMatch(/broken\.onnx cannot load the ONNX model: /);
+    expect(result.summary).toMatch(/broken\.onnx is text \("not a model"\), not an ONNX model/);
+  });
+
+  it('checks the outputs: red exactly when a gate could not read the scores', async () => {
+    const regressor = modelCorpus().find((entry) => entry.id === 'sklearn-regressor')!;
+    const files = (gates: string, model = '') => ({
+      'mlgate.yml': `version: 1\nmodel:\n  name: m\n  path: m.onnx\n  inputs: { float_input: [a, b, c, d] }\n${model}datasets:\n  applicants: { path: data.csv, schema: schema.yml }\n${gates}`,
+      'schema.yml':
+        'columns:\n  a: { type: number }\n  b: { type: number }\n  c: { type: number }\n  d: { type: number }\n',
+      'data.csv': 'a,b,c,d\n1,2,3,4\n',
+    });
+    const outputs = async (dir: string) => {
+      await writeFile(join(dir, 'm.onnx'), regressor.bytes);
+      const { result } = await runValidateData(dir);
+      return statuses(result.checks)['applicants.model.outputs'];
+    };
+    const [status, message] = (await outputs(await project(files(''))))!;
+    expect(status).toBe('pass');
+    expect(message).toMatch(
+      /^no classifier score to read \(fairness does not run the model\): \S*m\.onnx is a regressor \(output variable comes from LinearRegressor\): fairness needs a classifier's scores$/,
+    );
+    const fairness =
+      'gates:\n  fairness: { dataset: applicants, label: a, prediction: { model: true }, segments: [b] }\n';
+    expect((await outputs(await project(files(fairness))))?.[0]).toBe('fail');
+    expect(await outputs(await project(files('', '  score-output: proba\n')))).toEqual([
+      'fail',
+      expect.stringMatching(
+        /^no classifier score to read: model\.score-output: \S*m\.onnx has no output "proba" \(its outputs: variable float32 \[d0, 1\]\)$/,
+      ),
+    ]);
   });
 });

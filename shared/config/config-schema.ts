@@ -18,6 +18,10 @@ export const ModelConfig = z.strictObject({
   version: z.string().min(1).optional(),
   /** ONNX input name -> dataset column(s). Inputs not listed are fed by the column of the same name. */
   inputs: z.record(z.string(), ModelInputSource).optional(),
+  /** The output holding the classifier's scores, when the graph does not make it clear (see docs/models.md). */
+  'score-output': z.string().min(1).optional(),
+  /** The positive class: a class label of the model, or a column of its score output (multi-class models). */
+  'positive-class': z.union([z.string().min(1), z.number().int().min(0)]).optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
 

@@ -1,6 +1,8 @@
 // onnx-proto is CommonJS whose exports Node cannot detect statically, so it is imported whole.
 import onnxProto, { type onnx as Onnx } from 'onnx-proto';
 
+import { toFloat16Bits } from './model-io.ts';
+
 const { onnx } = onnxProto;
 
 /** ONNX element types by the names onnxruntime's `Tensor.Type` uses. */
@@ -21,23 +23,31 @@ export const ONNX_ELEMENT_TYPES = {
 } as const;
 export type OnnxElementType = keyof typeof ONNX_ELEMENT_TYPES;
 
+/** What a classifier's ZipMap returns: one map from class label to probability per row. */
+export type SequenceOfMaps = 'seq(map(int64,float))' | 'seq(map(string,float))';
+
 /** A graph input or output. `shape`: numbers are fixed sizes, strings symbolic ones; `[]` is a scalar. */
 export interface ValueSpec {
   name: string;
-  type: OnnxElementType;
-  /** Omit for "shape unknown". */
-  shape?: readonly (number | string)[];
+  type: OnnxElementType | SequenceOfMaps;
+  /** Omit for "shape unknown"; `null` is a dimension with neither size nor name (skl2onnx's `None`). */
+  shape?: readonly (number | string | null)[];
 }
 
 /** A constant tensor stored in the model (weights). */
 export interface InitializerSpec {
   name: string;
-  type: 'float32' | 'int64';
+  type: 'float32' | 'float16' | 'int64';
   dims: readonly number[];
   values: readonly number[];
 }
 
-export type AttributeValue = number | readonly number[] | string | { floats: readonly number[] };
+export type AttributeValue =
+  | number
+  | readonly number[]
+  | string
+  | { floats: readonly number[] }
+  | { strings: readonly string[] };
 
 /** One operator. Integer attributes are written as ints; use `{ floats: [...] }` for a float list. */
 export interface NodeSpec {
@@ -60,13 +70,25 @@ export interface ModelSpec {
   /** Extra operator-set imports, e.g. `{ 'ai.onnx.ml': 3 }`. */
   extraOpsets?: Readonly<Record<string, number>>;
   name?: string;
+  /** `producer_name` and `producer_version`, as an exporter writes them. */
+  producer?: { name: string; version: string };
+  /** `metadata_props` key/value pairs. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 function valueInfo(spec: ValueSpec): Onnx.IValueInfoProto {
+  if (spec.type === 'seq(map(int64,float))' || spec.type === 'seq(map(string,float))') {
+    const keyType =
+      spec.type === 'seq(map(int64,float))' ? ONNX_ELEMENT_TYPES.int64 : ONNX_ELEMENT_TYPES.string;
+    const valueType = { tensorType: { elemType: ONNX_ELEMENT_TYPES.float32 } };
+    return { name: spec.name, type: { sequenceType: { elemType: { mapType: { keyType, valueType } } } } };
+  }
   const tensorType: Onnx.TypeProto.ITensor = { elemType: ONNX_ELEMENT_TYPES[spec.type] };
   if (spec.shape) {
     tensorType.shape = {
-      dim: spec.shape.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })),
+      dim: spec.shape.map((dim) =>
+        dim === null ? {} : typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim },
+      ),
     };
   }
   return { name: spec.name, type: { tensorType } };
@@ -81,10 +103,23 @@ function attribute(name: string, value: AttributeValue, forceFloat: boolean): On
       : { name, type: Type.INT, i: value };
   }
   if ('floats' in value) return { name, type: Type.FLOATS, floats: [...value.floats] };
+  if ('strings' in value) {
+    const encoder = new TextEncoder();
+    return { name, type: Type.STRINGS, strings: value.strings.map((text) => encoder.encode(text)) };
+  }
   return { name, type: Type.INTS, ints: [...value] };
 }
 
 function initializer(spec: InitializerSpec): Onnx.ITensorProto {
+  // float16 values are stored as their bits in int32_data, as the ONNX spec has it.
+  if (spec.type === 'float16') {
+    return {
+      name: spec.name,
+      dataType: ONNX_ELEMENT_TYPES.float16,
+      dims: [...spec.dims],
+      int32Data: spec.values.map(toFloat16Bits),
+    };
+  }
   return spec.type === 'float32'
     ? {
         name: spec.name,
@@ -118,11 +153,13 @@ export function buildOnnxModel(spec: ModelSpec): Uint8Array {
   }));
   const model = onnx.ModelProto.create({
     irVersion: 8,
-    producerName: 'mlgate-test',
+    producerName: spec.producer?.name ?? 'mlgate-test',
+    ...(spec.producer ? { producerVersion: spec.producer.version } : {}),
     opsetImport: [
       { domain: '', version: spec.opset ?? 17 },
       ...Object.entries(spec.extraOpsets ?? {}).map(([domain, version]) => ({ domain, version })),
     ],
+    metadataProps: Object.entries(spec.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: {
       name: spec.name ?? 'graph',
       node: nodes,

@@ -43,7 +43,7 @@ describe('readModelMetadata', () => {
     );
     await writeFile(join(dir, 'text.onnx'), 'this is not protobuf at all, just text\n');
     await expect(readModelMetadata(join(dir, 'text.onnx'), 'models/text.onnx')).rejects.toThrow(
-      /^models\/text\.onnx not an ONNX model/,
+      /^models\/text\.onnx is text \("this is not protobuf at all, just text"\), not an ONNX model$/,
     );
   });
 });

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
-import { InputError } from '../errors.ts';
+import { readModelFile } from './model-file.ts';
 
 const { onnx } = onnxProto;
 
@@ -99,7 +98,11 @@ function signature(value: onnxProto.onnx.IValueInfoProto): TensorSignature {
  * inputs and outputs with element types and shapes. Throws when the bytes are not an ONNX model.
  */
 export function decodeModelMetadata(bytes: Uint8Array): OnnxMetadata {
-  const model = onnx.ModelProto.decode(bytes);
+  return metadataOf(onnx.ModelProto.decode(bytes));
+}
+
+/** The metadata of a decoded ModelProto (see `decodeModelMetadata`). */
+export function metadataOf(model: onnxProto.onnx.ModelProto): OnnxMetadata {
   if (!model.graph) throw new Error('no graph in the model');
   const initializers = new Set((model.graph.initializer ?? []).map((tensor) => tensor.name));
   const metadata: OnnxMetadata = {
@@ -121,23 +124,9 @@ export function decodeModelMetadata(bytes: Uint8Array): OnnxMetadata {
 }
 
 /**
- * Reads an ONNX file's metadata (see `decodeModelMetadata`). A missing file or bytes that are not an
- * ONNX model become an InputError naming `displayName`.
+ * Reads an ONNX file's metadata (see `decodeModelMetadata`). A file that is missing or is not an ONNX
+ * model (an LFS pointer, empty, truncated...) is an InputError naming `displayName` (see `readModelFile`).
  */
 export async function readModelMetadata(file: string, displayName = file): Promise<OnnxMetadata> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'model file not found' : `cannot read model file (${code})`, {
-      file: displayName,
-    });
-  }
-  try {
-    return decodeModelMetadata(bytes);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(`not an ONNX model (${reason})`, { file: displayName });
-  }
+  return metadataOf((await readModelFile(file, displayName)).model);
 }

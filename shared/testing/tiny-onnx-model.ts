@@ -1,8 +1,4 @@
-import onnxProto from 'onnx-proto';
-
-const { onnx } = onnxProto;
-const FLOAT = 1;
-const STRING = 8;
+import { buildOnnxModel } from '../onnx/build-model.ts';
 
 /**
  * A real, runnable ONNX model small enough to build in a test: a float input `age` [N,1] and a string
@@ -10,28 +6,22 @@ const STRING = 8;
  * varies the bytes when a test needs two different models.
  */
 export function tinyOnnxModel(options: { producerVersion?: string } = {}): Uint8Array {
-  const valueInfo = (name: string, elemType: number) => ({
-    name,
-    type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }] } } },
-  });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'mlgate-tests',
-    producerVersion: options.producerVersion ?? '1.0',
-    opsetImport: [
-      { domain: '', version: 17 },
-      { domain: 'ai.onnx.ml', version: 3 },
+  return buildOnnxModel({
+    name: 'tiny',
+    producer: { name: 'mlgate-tests', version: options.producerVersion ?? '1.0' },
+    extraOpsets: { 'ai.onnx.ml': 3 },
+    metadata: { author: 'tests' },
+    inputs: [
+      { name: 'age', type: 'float32', shape: ['N', 1] },
+      { name: 'region', type: 'string', shape: ['N', 1] },
     ],
-    metadataProps: [{ key: 'author', value: 'tests' }],
-    graph: {
-      name: 'tiny',
-      node: [
-        { opType: 'Identity', input: ['age'], output: ['score'] },
-        { opType: 'Identity', input: ['region'], output: ['region_out'] },
-      ],
-      input: [valueInfo('age', FLOAT), valueInfo('region', STRING)],
-      output: [valueInfo('score', FLOAT), valueInfo('region_out', STRING)],
-    },
+    outputs: [
+      { name: 'score', type: 'float32', shape: ['N', 1] },
+      { name: 'region_out', type: 'string', shape: ['N', 1] },
+    ],
+    nodes: [
+      { op: 'Identity', inputs: ['age'], outputs: ['score'] },
+      { op: 'Identity', inputs: ['region'], outputs: ['region_out'] },
+    ],
   });
-  return onnx.ModelProto.encode(model).finish();
 }
