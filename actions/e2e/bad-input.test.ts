@@ -365,6 +365,27 @@ d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
     },
   },
   {
+    name: 'fairness whose only segment is empty',
+    files: {
+      'data/scored.csv': `id,label,pred,grp\n${Array.from({ length: 60 }, (_, i) => `${i},${i % 2},${(i >> 1) % 2},`).join('\n')}\n`,
+      'mlgate.yml': `version: 1
+datasets:
+  scored: { path: data/scored.csv }
+gates:
+  fairness:
+    dataset: scored
+    label: label
+    prediction: { column: pred }
+    segments: [grp]
+    bootstrap: { resamples: 100 }
+`,
+    },
+    args: ['fairness', '--json'],
+    code: 0,
+    line: 'nothing was checked: no segment has groups to compare (grp: 1 group(s)); a segment column with no values judges nothing',
+    after: async (root) => expect((await result(root, 'fairness')).status).toBe('warn'),
+  },
+  {
     name: 'mentions and links in data values stay inert in the summary',
     files: { 'data/people.csv': `${HEADER}\n1,30,@octocat [x](https://evil.example) <b>hi</b>,ok\n` },
     args: VALIDATE,
