@@ -2,15 +2,23 @@
  * The hostile-but-realistic sweep of issue #16 as a table: each case builds a small repository, runs the
  * CLI in-process, and asserts the exit code, the one line a person reads, and the files left behind.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { EXIT_CODES } from '../../shared/errors.ts';
+import { defineGate } from '../../shared/gate.ts';
+import { runGate } from '../../shared/run-gate.ts';
+import { createLocalRuntime } from '../../shared/runtime/local-runtime.ts';
 import { memoryStream } from '../../shared/testing/memory-stream.ts';
 import { tempDir } from '../../shared/testing/temp-dir.ts';
 import { main } from '../cli.ts';
+import { loadMlgateConfig } from '../gates.ts';
+import { readExperimentsFile } from '../rerun-experiments/experiments-file.ts';
+import { runCommand } from '../rerun-experiments/run-command.ts';
 
 const HEADER = 'id,age,region,note';
 const ROWS = Array.from(
@@ -94,6 +102,16 @@ async function result(root: string, gate = 'validate-data') {
   };
 }
 
+/** Asserts the failed `present` check of the age column, naming the data file; returns every check. */
+async function ageMissing(root: string) {
+  const checks = (await result(root)).checks;
+  expect(checks.find((check) => check.id === 'people.age.present')).toMatchObject({
+    status: 'fail',
+    message: 'column age is missing from data/people.csv',
+  });
+  return checks;
+}
+
 interface Case {
   name: string;
   files?: Files;
@@ -104,7 +122,7 @@ interface Case {
   /** The one line (exact), or a pattern for lines that carry an absolute path or an OS detail. */
   line: string | RegExp;
   /** Checks on what the run left behind. */
-  after?: (root: string) => Promise<void>;
+  after?: (root: string) => Promise<unknown>;
 }
 
 const VALIDATE = ['validate-data', '--json'];
@@ -323,11 +341,7 @@ d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
     code: 1,
     line: /fail/,
     after: async (root) => {
-      const checks = (await result(root)).checks;
-      expect(checks.find((check) => check.id === 'people.age.present')).toMatchObject({
-        status: 'fail',
-        message: 'column age is missing from data/people.csv',
-      });
+      const checks = await ageMissing(root);
       expect(checks.find((check) => check.id === 'people.check.adults')).toMatchObject({
         status: 'skip',
         message: 'not judged: it uses column age, which is missing from data/people.csv',
@@ -340,10 +354,7 @@ d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
     args: VALIDATE,
     code: 1,
     line: /fail/,
-    after: async (root) => {
-      const failed = (await result(root)).checks.filter((check) => check.status === 'fail');
-      expect(failed.map((check) => check.message)).toContain('column age is missing from data/people.csv');
-    },
+    after: ageMissing,
   },
   {
     name: 'a configuration that checks nothing',
@@ -355,6 +366,27 @@ d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
       expect((await result(root)).status).toBe('warn');
       expect(await readFile(join(root, 'out', 'summary.md'), 'utf8')).toContain('⚠️ warn');
     },
+  },
+  {
+    name: 'fairness whose only segment is empty',
+    files: {
+      'data/scored.csv': `id,label,pred,grp\n${Array.from({ length: 60 }, (_, i) => `${i},${i % 2},${(i >> 1) % 2},`).join('\n')}\n`,
+      'mlgate.yml': `version: 1
+datasets:
+  scored: { path: data/scored.csv }
+gates:
+  fairness:
+    dataset: scored
+    label: label
+    prediction: { column: pred }
+    segments: [grp]
+    bootstrap: { resamples: 100 }
+`,
+    },
+    args: ['fairness', '--json'],
+    code: 0,
+    line: 'nothing was checked: no segment has groups to compare (grp: 1 group(s)); a segment column with no values judges nothing',
+    after: async (root) => expect((await result(root, 'fairness')).status).toBe('warn'),
   },
   {
     name: 'mentions and links in data values stay inert in the summary',
@@ -406,3 +438,138 @@ describe('bad input: exit code, one line, files left behind', () => {
     await testCase.after?.(root);
   });
 });
+
+describe('bad input: tools and bugs', () => {
+  it('replaces an existing --to file with --force', async () => {
+    const root = await project({ 'schemas/draft.yml': '# mine\n' });
+    const run = await mlgate(root, [
+      'validate-data',
+      '--infer',
+      'people',
+      '--to',
+      'schemas/draft.yml',
+      '--force',
+    ]);
+    expect(run).toMatchObject({ code: 0, line: undefined });
+    expect(await readFile(join(root, 'schemas/draft.yml'), 'utf8')).toMatch(
+      /^# Inferred by mlgate validate-data/,
+    );
+  });
+
+  it('reports a bug as one line asking for --debug, with exit code 3 (not 2)', async () => {
+    const root = await project();
+    const config = await loadMlgateConfig(join(root, 'mlgate.yml'));
+    const buggy = defineGate({
+      name: 'buggy',
+      description: 'throws what no user caused',
+      settings: z.strictObject({}),
+      inputs: {},
+      options: z.object({}),
+      needsModel: false,
+      async run() {
+        const missing = undefined as unknown as { rows: number };
+        return { summary: String(missing.rows), checks: [] };
+      },
+    });
+    const runtime = await createLocalRuntime({ out: join(root, 'out'), stream: memoryStream() });
+    const outcome = await runGate(buggy, { config, runtime, out: join(root, 'out') });
+    expect(outcome.exitCode).toBe(EXIT_CODES.internal);
+    expect(outcome.result.summary).toMatch(
+      /^internal error \(a bug in mlgate\): Cannot read properties of undefined \(reading 'rows'\); please report it with the output of the same command run with --debug$/,
+    );
+    expect(await readFile(join(root, 'out', 'buggy.json'), 'utf8')).toContain('"status": "error"');
+  });
+});
+
+describe('bad input: commands and signals', () => {
+  it('quotes experiments.yml param values in a shell command', async () => {
+    const root = await project({
+      'experiments.yml': `version: 1
+experiments:
+  train:
+    command: echo \${note} > said.txt
+    params: { note: "a; touch injected" }
+    metrics-file: metrics.json
+    metrics: { accuracy: 1 }
+`,
+    });
+    const [plan] = await readExperimentsFile(join(root, 'experiments.yml'), 'experiments.yml');
+    const [step] = plan!.steps;
+    expect(step!.command).toBe("echo 'a; touch injected' > said.txt");
+    const outcome = await runCommand(step!.command, { cwd: root, env: process.env, timeoutMs: 30_000 });
+    expect(outcome.kind).toBe('ok');
+    expect(await readFile(join(root, 'said.txt'), 'utf8')).toBe('a; touch injected\n');
+    expect(existsSync(join(root, 'injected'))).toBe(false);
+  });
+
+  it('ends a timed-out command with its detached descendants, without waiting on their pipes', async () => {
+    const marker = `${process.pid}${Date.now() % 100_000}`;
+    const outcome = await runCommand(
+      `setsid sleep ${marker} & (setsid sh -c 'sleep ${marker}' &) ; sleep ${marker}`,
+      {
+        cwd: process.cwd(),
+        env: process.env,
+        timeoutMs: 500,
+      },
+    );
+    expect(outcome.kind).toBe('timeout');
+    expect(survivors(`sleep ${marker}`)).toEqual([]);
+  });
+
+  it('leaves no detached descendant (nor a wait on its pipe) once a command succeeds', async () => {
+    const marker = `${process.pid}${(Date.now() + 7) % 100_000}`;
+    const outcome = await runCommand(`setsid sleep ${marker} & echo started`, {
+      cwd: process.cwd(),
+      env: process.env,
+      timeoutMs: 60_000,
+    });
+    expect(outcome).toMatchObject({ kind: 'ok', tail: 'started\n' });
+    expect(survivors(`sleep ${marker}`)).toEqual([]);
+  });
+
+  it('SIGTERM during validate-data removes the failing-rows temporary file and leaves no stale result', async () => {
+    const rows = Array.from({ length: 100_000 }, (_, index) => `${index + 1},5,west,ok`);
+    const root = await project({
+      'data/people.csv': `${[HEADER, ...rows].join('\n')}\n`,
+      'out/validate-data.json': '{"status": "pass"}\n',
+    });
+    const child = spawn(
+      process.execPath,
+      [join(cwdAtLoad, 'actions/mlgate.mjs'), 'validate-data', '--failures', 'failing.csv'],
+      {
+        cwd: root,
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let sawTemporary = false;
+    for (let tries = 0; tries < 3_000 && !sawTemporary; tries++) {
+      sawTemporary = (await readdir(root)).some((name) => name.endsWith('.tmp'));
+      if (!sawTemporary) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(sawTemporary).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect((await readdir(root)).filter((name) => name.endsWith('.tmp') || name === 'failing.csv')).toEqual(
+      [],
+    );
+    expect(existsSync(join(root, 'out', 'validate-data.json'))).toBe(false);
+  });
+});
+
+const cwdAtLoad = process.cwd();
+
+/** Processes whose command line is exactly `command` (none should outlive the run that started them). */
+function survivors(command: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const line = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      if (line === command) found.push(entry);
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return found;
+}

@@ -433,6 +433,13 @@ async function run(ctx: Context): Promise<GateReport> {
 
   return {
     summary: summarise(checks, analysis, strict),
+    ...(checks.every((check) => check.status === 'skip')
+      ? {
+          nothingChecked: `no segment has groups to compare (${analysis.segments
+            .map((segment) => `${segment.groups.spec.id}: ${segment.groups.groups.length} group(s)`)
+            .join(', ')}); a segment column with no values judges nothing`,
+        }
+      : {}),
     checks,
     metrics,
     tables,

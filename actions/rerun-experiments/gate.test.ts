@@ -149,7 +149,7 @@ describe('rerun-experiments gate with an experiments file', () => {
     const { result, exitCode } = await runRerunGate(garbled);
     expect(exitCode).toBe(2);
     expect(result.checks[0]!.message).toMatch(
-      /^toy: the rerun wrote an unreadable metrics file: results\/metrics\.json:\d+:\d+ invalid YAML/,
+      /^toy: the rerun wrote an unreadable metrics file: results\/metrics\.json:\d+:\d+ invalid JSON/,
     );
   });
 

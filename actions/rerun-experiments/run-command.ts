@@ -86,6 +86,16 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Kills the processes carrying `mark` until none is left (a SIGKILL takes a moment to land). */
+async function endMarked(mark: string): Promise<void> {
+  for (let round = 0; round < 100; round++) {
+    const left = markedProcesses(mark);
+    if (left.length === 0) return;
+    for (const pid of left) killQuietly(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * Runs one command to completion and never throws: failures come back as a kind with the output tail.
  * On timeout the whole process tree is killed: the process group (shells and package runners start
@@ -121,7 +131,9 @@ export function runCommand(command: Command, options: RunCommandOptions): Promis
       settled = true;
       clearTimeout(deadline);
       clearTimeout(grace);
-      resolve({ ...outcome, durationMs: performance.now() - started, tail: tail.value() });
+      const durationMs = performance.now() - started;
+      // A silent detached child may outlive the pipes; the outcome comes once the whole tree has ended.
+      void endMarked(mark).then(() => resolve({ ...outcome, durationMs, tail: tail.value() }));
     };
     const closePipesAndFinish = () => {
       killTree();
@@ -151,8 +163,6 @@ export function runCommand(command: Command, options: RunCommandOptions): Promis
       grace ??= setTimeout(closePipesAndFinish, PIPE_GRACE_MS);
     });
     child.on('close', (exitCode, signal) => {
-      // Every pipe closed: nothing of the tree holds them, but a silent detached child may still run.
-      for (const pid of markedProcesses(mark)) killQuietly(pid, 'SIGKILL');
       finish({ kind: timedOut ? 'timeout' : exitCode === 0 ? 'ok' : 'exit', exitCode, signal });
     });
   });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { displayPath } from '../fs/display-path.ts';
@@ -17,10 +18,12 @@ function namedInputs(config: LoadedConfig): [string, string][] {
 }
 
 /**
- * Refuses an output path that is a file the run reads (`--failures data/eval.csv` would replace the data
- * being validated). Throws InputError naming the flag and what the config reads there.
+ * Refuses an output path that is an existing file the run reads (`--failures data/eval.csv` would replace
+ * the data being validated). Throws InputError naming the flag and what the config reads there.
  */
 export function refuseInputAsOutput(config: LoadedConfig, target: string, flag: string): void {
+  // Creating a file the config names but nobody wrote yet (`--infer eval --to` its schema) loses nothing.
+  if (!existsSync(target)) return;
   const real = realPathOf(target);
   const clash = namedInputs(config).find(([, path]) => realPathOf(path) === real);
   if (clash) {
