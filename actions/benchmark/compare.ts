@@ -147,3 +147,14 @@ export function judgeRatio(
 export function formatRatio(interval: Interval): string {
   return `×${interval.estimate.toFixed(3)} [${interval.lower.toFixed(3)}, ${interval.upper.toFixed(3)}]`;
 }
+
+/**
+ * A comparison's verdict: `insufficient` when too few samples backed an interval, otherwise the verdict
+ * on its interval (`judgeRatio`).
+ */
+export function judgeComparison(comparison: {
+  interval?: Interval;
+  maxRegression: number;
+}): Exclude<CheckStatus, 'skip' | 'error'> | 'insufficient' {
+  return comparison.interval ? judgeRatio(comparison.interval, comparison.maxRegression) : 'insufficient';
+}
