@@ -29,7 +29,6 @@ interface Size {
 
 /** One configuration's share of the default 45 s budget (two configurations), in simulated time. */
 const TYPICAL: Size = { label: 'typical budget (22 s)', budgetMs: 2250, minBlocks: 10, maxBlocks: 400 };
-const LONG: Size = { label: 'long budget (120 s)', budgetMs: 12_000, minBlocks: 10, maxBlocks: 2000 };
 /** The fewest units an interval is computed from: 5 blocks, or 5 groups of 662 samples for p99. */
 const fewUnits = (statistic: Statistic): Size => {
   const blocks = statistic === 'p99' ? 26 : 5;
@@ -45,8 +44,6 @@ function settingsFor(size: Size): DecisionSettings {
   return {
     stopping: StoppingSettings.parse({ 'min-blocks': size.minBlocks, 'max-blocks': size.maxBlocks }),
     confidence: 0.95,
-    'bootstrap-resamples': 2000,
-    seed: 1,
   };
 }
 
@@ -110,7 +107,7 @@ async function storedRun(
   };
   // The earlier run is measured as the gate measures without a baseline, with the same budget.
   const earlier = await alone('baseline', undefined);
-  const decided = await alone('candidate', earlier.candidate.statistics);
+  const decided = await alone('candidate', earlier.candidate);
   return verdictOf(judgeComparison(decided.comparisons[0]!));
 }
 
@@ -148,12 +145,14 @@ export function scenarios(): Scenario[] {
           run: (random) =>
             run(random, statistic, 1 + truth.multiple * MAX_REGRESSION[statistic], disturbances, size),
         });
-      for (const truth of TRUTHS) add(TYPICAL, SHARED_RUNNER, 'shared runner', truth, true);
-      for (const truth of TRUTHS.slice(1, 2)) add(TYPICAL, QUIET, 'quiet', truth, true);
+      // Against stored results the machine's slow spells are not cancelled (the two runs were not side
+      // by side): on a shared runner a typical budget cannot pin a 20% regression down, and the target
+      // is that it says so (inconclusive) rather than guessing.
+      for (const truth of TRUTHS) add(TYPICAL, SHARED_RUNNER, 'shared runner', truth, mode === 'paired');
+      for (const truth of [TRUTHS[1]!, TRUTHS[3]!]) add(TYPICAL, QUIET, 'quiet', truth, true);
       for (const truth of [TRUTHS[1]!, TRUTHS[3]!])
         add(fewUnits(statistic), SHARED_RUNNER, 'shared runner', truth, false);
     }
   }
-  void LONG;
   return list;
 }

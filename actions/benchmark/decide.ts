@@ -1,10 +1,15 @@
-import type { Interval } from '../../shared/stats/bootstrap.ts';
+import { type Interval, trimmedMeanOfSorted } from '../../shared/stats/bootstrap.ts';
 import { percentileIfBacked, sortedCopy, summarize } from '../../shared/stats/percentiles.ts';
+import { batchCount } from '../../shared/stats/trimmed-mean-interval.ts';
 import {
+  BLOCK_TRIM,
   groupRanges,
   isBacked,
+  type LogSpread,
   latencyStatistics,
+  logSpread,
   MIN_UNITS,
+  MIN_UNITS_TO_STOP,
   ratioInterval,
   ratioToStored,
   samplesPerUnit,
@@ -32,7 +37,15 @@ export interface ArmFigures {
   samples: number;
   /** Milliseconds, except `items-per-second`; a tail percentile without enough samples is "insufficient". */
   statistics: Record<string, number | 'insufficient'>;
+  /**
+   * Per statistic, how precisely this run pinned it down (from its units' spread): what a later run
+   * compared with these figures as a results baseline needs. Absent with fewer than 5 units.
+   */
+  spread?: Record<string, LogSpread>;
 }
+
+/** What a results baseline holds for one configuration: an earlier run's figures. */
+export type StoredFigures = Pick<ArmFigures, 'statistics' | 'spread'>;
 
 /** One statistic compared between the models. */
 export interface Comparison {
@@ -52,57 +65,141 @@ export interface DecisionPlan {
   compared: readonly { statistic: string; maxRegression: number }[];
 }
 
-export type DecisionSettings = Pick<
-  BenchmarkSettings,
-  'stopping' | 'confidence' | 'bootstrap-resamples' | 'seed'
->;
+export type DecisionSettings = Pick<BenchmarkSettings, 'stopping' | 'confidence'>;
 
 /** What measuring and deciding one configuration produced. */
 export interface Decided {
   blocks: number;
-  /** What ended the measurement; `minimum` when there was nothing to compare and only the minimum ran. */
-  stoppedBy: StopReason | 'minimum';
+  /** What ended the measurement. */
+  stoppedBy: StopReason;
   elapsedMs: number;
   candidate: ArmFigures;
   baseline?: ArmFigures;
   comparisons: Comparison[];
 }
 
-type IntervalOptions = { resamples: number; confidence: number; seed: number };
-
 /** A segment of single-stream latencies with every statistic computed once. */
 export function latencySegment(samples: number[], batchSize: number): Segment {
   return { stats: latencyStatistics(samples), samples, items: samples.length * batchSize };
 }
 
-/** The figures of one model over all its segments: what the report shows and a results baseline stores. */
-export function pooledFigures(scenario: DecisionPlan['scenario'], segments: readonly Segment[]): ArmFigures {
+/**
+ * The units `statistic` is compared over, as `[start, end)` ranges of blocks: single blocks, or for a
+ * tail percentile consecutive blocks joined until each model has LoadGen's minimum number of samples.
+ */
+function unitRanges(
+  scenario: DecisionPlan['scenario'],
+  statistic: string,
+  counts: readonly Block<number>[],
+): [number, number][] {
+  const minimum = scenario === 'offline' ? 1 : samplesPerUnit(statistic);
+  return minimum <= 1 ? counts.map((_, index) => [index, index + 1]) : groupRanges(counts, minimum);
+}
+
+type UnitFigures = (
+  segments: readonly Segment[],
+  ranges: readonly [number, number][],
+) => Record<string, number>[];
+
+/** One model's figures per unit, each group computed once: groups form left to right and never change. */
+function unitFigures(): UnitFigures {
+  const cache = new Map<string, Record<string, number>>();
+  return (segments, ranges) =>
+    ranges.map(([start, end]) => {
+      if (end - start === 1) return segments[start]!.stats;
+      const key = `${start}:${end}`;
+      let figures = cache.get(key);
+      if (!figures) {
+        figures = latencyStatistics(segments.slice(start, end).flatMap((segment) => segment.samples));
+        cache.set(key, figures);
+      }
+      return figures;
+    });
+}
+
+const ownCounts = (segments: readonly Segment[]) =>
+  segments.map((segment) => ({ baseline: segment.samples.length, candidate: segment.samples.length }));
+
+/** Units of one model alone: its segments, or groups of them for tail percentiles. */
+function ownUnits(
+  scenario: DecisionPlan['scenario'],
+  segments: readonly Segment[],
+  statistic: string,
+): number {
+  return unitRanges(scenario, statistic, ownCounts(segments)).length;
+}
+
+/** The pooled figures of a run's segments: each statistic over all samples at once (offline: the mean). */
+function pooledStatistics(
+  scenario: DecisionPlan['scenario'],
+  segments: readonly Segment[],
+): ArmFigures['statistics'] {
   if (scenario === 'offline') {
-    const perItem = summarize(segments.map((segment) => segment.stats['time-per-item']!)).mean;
-    return {
-      samples: segments.reduce((total, segment) => total + segment.items, 0),
-      statistics: { 'time-per-item': perItem, 'items-per-second': 1000 / perItem },
-    };
+    // Trimmed like the block ratios: one stretch that caught a pause or another process does not move it.
+    const perItem = trimmedMeanOfSorted(
+      sortedCopy(segments.map((segment) => segment.stats['time-per-item']!)),
+      BLOCK_TRIM,
+    );
+    return { 'time-per-item': perItem, 'items-per-second': 1000 / perItem };
   }
   const sorted = sortedCopy(segments.flatMap((segment) => segment.samples));
   const { mean, min, max, std } = summarize(sorted);
   return {
-    samples: sorted.length,
-    statistics: {
-      p50: percentileIfBacked(sorted, 50),
-      p90: percentileIfBacked(sorted, 90),
-      p95: percentileIfBacked(sorted, 95),
-      p99: percentileIfBacked(sorted, 99),
-      mean,
-      min,
-      max,
-      std,
-    },
+    p50: percentileIfBacked(sorted, 50),
+    p90: percentileIfBacked(sorted, 90),
+    p95: percentileIfBacked(sorted, 95),
+    p99: percentileIfBacked(sorted, 99),
+    mean,
+    min,
+    max,
+    std,
   };
 }
 
-function intervalOptions(settings: DecisionSettings): IntervalOptions {
-  return { resamples: settings['bootstrap-resamples'], confidence: settings.confidence, seed: settings.seed };
+/**
+ * How precisely a run pinned down its pooled figure of `statistic`: the same pooled figure computed on
+ * consecutive batches of the run (batch means, so slow spells of the machine count), at most
+ * `batchCount` of them and each with the samples a tail percentile needs. Undefined with fewer than 5.
+ */
+function pooledSpread(
+  scenario: DecisionPlan['scenario'],
+  segments: readonly Segment[],
+  statistic: string,
+): LogSpread | undefined {
+  const minimum = scenario === 'offline' ? 1 : samplesPerUnit(statistic);
+  const batches = Math.min(batchCount(segments.length), Math.floor(sampleCount(segments) / minimum));
+  if (scenario === 'offline' ? segments.length < MIN_UNITS : batches < MIN_UNITS) return undefined;
+  const count = scenario === 'offline' ? batchCount(segments.length) : batches;
+  const values: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const batch = segments.slice(
+      Math.round((k * segments.length) / count),
+      Math.round(((k + 1) * segments.length) / count),
+    );
+    const value = pooledStatistics(scenario, batch)[statistic];
+    if (typeof value !== 'number' || !(value > 0)) return undefined;
+    values.push(value);
+  }
+  return logSpread(values);
+}
+
+/** The figures of one model over all its segments: what the report shows and a results baseline stores. */
+export function pooledFigures(scenario: DecisionPlan['scenario'], segments: readonly Segment[]): ArmFigures {
+  const statistics = pooledStatistics(scenario, segments);
+  const figures: ArmFigures = {
+    samples:
+      scenario === 'offline'
+        ? segments.reduce((total, segment) => total + segment.items, 0)
+        : sampleCount(segments),
+    statistics,
+  };
+  const spread: Record<string, LogSpread> = {};
+  for (const [statistic, value] of Object.entries(statistics)) {
+    if (typeof value !== 'number' || statistic === 'items-per-second') continue;
+    const found = pooledSpread(scenario, segments, statistic);
+    if (found) spread[statistic] = found;
+  }
+  return Object.keys(spread).length > 0 ? { ...figures, spread } : figures;
 }
 
 function sampleCount(segments: readonly Segment[]): number {
@@ -113,11 +210,20 @@ function backedFor(plan: DecisionPlan) {
   return (statistic: string, count: number) => plan.scenario === 'offline' || isBacked(statistic, count);
 }
 
-function settledFor(settings: DecisionSettings) {
-  const target = settings.stopping['target-ci-width'];
-  // Settled: narrow enough, or wholly on one side of the threshold (more blocks would not change the verdict).
-  return (found: Interval, maxRegression: number) =>
-    found.upper - found.lower < target || found.lower > 1 + maxRegression || found.upper <= 1 + maxRegression;
+/**
+ * The stopping rule, Stein's two-stage procedure: once `MIN_UNITS_TO_STOP` units are in, their interval
+ * fixes how many units would make it narrower than `target-ci-width` (width shrinks as 1/√n), and the
+ * run goes on to that many, or until the budget. Never on "wholly above the threshold": stopping as soon
+ * as a regression looks proven, looking after every block, fails a candidate exactly at the threshold
+ * far more often than the stated confidence allows (each look is another chance to cross). Nor on the
+ * width each block shows: it looks small by chance now and then, and stopping at that moment leaves an
+ * interval narrower than its data support. A plan fixed once hardly depends on where the estimate lies.
+ * An interval wholly at or below the threshold may stop the run at any time: that can only lower the
+ * share of false failures.
+ */
+export function unitsPlanned(interval: Interval, units: number, target: number): number {
+  const scale = Math.log(interval.upper / interval.lower) / Math.log(1 + target);
+  return Math.max(units, Math.ceil(units * scale * scale));
 }
 
 /**
@@ -133,41 +239,26 @@ export async function decidePaired(options: {
 }): Promise<Decided> {
   const { plan, settings } = options;
   const stopping = settings.stopping;
-  const interval = intervalOptions(settings);
-  // Precision checks run after every block, so they use fewer resamples than the final interval.
-  const quick = { ...interval, resamples: Math.min(500, interval.resamples) };
-  const settled = settledFor(settings);
   const backed = backedFor(plan);
-  // Paired units per statistic: single blocks, or groups of blocks for tail percentiles. A group's
-  // statistics are computed once: groups form left to right and never change once complete.
-  const groupCache = new Map<string, Block<Record<string, number>>>();
-  const units = (blocks: readonly Block<Segment>[], statistic: string): Block<Record<string, number>>[] => {
-    const minimum = plan.scenario === 'offline' ? 1 : samplesPerUnit(statistic);
-    if (minimum <= 1)
-      return blocks.map((block) => ({ baseline: block.baseline.stats, candidate: block.candidate.stats }));
+  const planned = new Map<string, number>();
+  const figuresOf: Block<UnitFigures> = { baseline: unitFigures(), candidate: unitFigures() };
+  const unitInterval = (blocks: readonly Block<Segment>[], statistic: string) => {
     const counts = blocks.map((block) => ({
       baseline: block.baseline.samples.length,
       candidate: block.candidate.samples.length,
     }));
-    return groupRanges(counts, minimum).map(([start, end]) => {
-      const key = `${start}:${end}`;
-      let unit = groupCache.get(key);
-      if (!unit) {
-        const slice = blocks.slice(start, end);
-        unit = {
-          baseline: latencyStatistics(slice.flatMap((block) => block.baseline.samples)),
-          candidate: latencyStatistics(slice.flatMap((block) => block.candidate.samples)),
-        };
-        groupCache.set(key, unit);
-      }
-      return unit;
-    });
-  };
-  const unitInterval = (blocks: readonly Block<Segment>[], statistic: string, options: IntervalOptions) => {
-    const paired = units(blocks, statistic);
-    return paired.length >= MIN_UNITS
-      ? ratioInterval(paired, statistic, { ...options, id: `${plan.id}.${statistic}` })
-      : undefined;
+    const ranges = unitRanges(plan.scenario, statistic, counts);
+    if (ranges.length < MIN_UNITS) return undefined;
+    const baseline = figuresOf.baseline(
+      blocks.map((block) => block.baseline),
+      ranges,
+    );
+    const candidate = figuresOf.candidate(
+      blocks.map((block) => block.candidate),
+      ranges,
+    );
+    const units = ranges.map((_, index) => ({ baseline: baseline[index]!, candidate: candidate[index]! }));
+    return { interval: ratioInterval(units, statistic, settings), units: units.length };
   };
   const run = await runInterleaved<Segment>({
     measureBlock: options.measureBlock,
@@ -177,13 +268,18 @@ export async function decidePaired(options: {
     ...(options.now ? { now: options.now } : {}),
     precise(blocks) {
       const counts = Math.min(
-        sampleCount(blocks.map((b) => b.baseline)),
-        sampleCount(blocks.map((b) => b.candidate)),
+        sampleCount(blocks.map((block) => block.baseline)),
+        sampleCount(blocks.map((block) => block.candidate)),
       );
       return plan.compared.every(({ statistic, maxRegression }) => {
         if (!backed(statistic, counts)) return false;
-        const found = unitInterval(blocks, statistic, quick);
-        return found !== undefined && settled(found, maxRegression);
+        const found = unitInterval(blocks, statistic);
+        if (found === undefined) return false;
+        if (found.interval.upper <= 1 + maxRegression) return true;
+        if (found.units < MIN_UNITS_TO_STOP) return false;
+        if (!planned.has(statistic))
+          planned.set(statistic, unitsPlanned(found.interval, found.units, stopping['target-ci-width']));
+        return found.units >= planned.get(statistic)!;
       });
     },
   });
@@ -202,61 +298,66 @@ export async function decidePaired(options: {
     elapsedMs: run.elapsedMs,
     candidate,
     baseline,
-    comparisons: plan.compared.map(({ statistic, maxRegression }) => {
-      const found = backed(statistic, counts) ? unitInterval(run.blocks, statistic, interval) : undefined;
-      return {
-        statistic,
-        maxRegression,
-        ...(found ? { interval: found, units: units(run.blocks, statistic).length } : {}),
-      };
-    }),
+    comparisons: plan.compared.map(({ statistic, maxRegression }) => ({
+      statistic,
+      maxRegression,
+      ...(backed(statistic, counts) ? unitInterval(run.blocks, statistic) : {}),
+    })),
   };
 }
 
 /**
  * The candidate alone, compared with an earlier run's stored figures (`stored`), or with nothing: then
- * only `min-blocks` segments run and the figures are absolute.
+ * the figures are absolute, measured as precisely as a later comparison with them needs. Like with like: the candidate's figure
+ * is pooled over all its samples exactly as the stored one was, and the interval counts the spread of
+ * both runs (the earlier run's as it recorded it), not a fixed number against per-segment figures.
  */
 export async function decideAgainstStored(options: {
   plan: DecisionPlan;
   settings: DecisionSettings;
   budgetMs: number;
-  stored: Record<string, number | 'insufficient'> | undefined;
+  stored: StoredFigures | undefined;
   measureSegment(index: number): Promise<Segment>;
   now?: () => number;
 }): Promise<Decided> {
   const { plan, settings, stored } = options;
   const stopping = settings.stopping;
   const now = options.now ?? (() => performance.now());
-  const interval = intervalOptions(settings);
-  const quick = { ...interval, resamples: Math.min(500, interval.resamples) };
-  const settled = settledFor(settings);
   const backed = backedFor(plan);
   const storedValue = (statistic: string) => {
-    const value = stored?.[statistic];
+    const value = stored?.statistics[statistic];
     return typeof value === 'number' ? value : undefined;
   };
-  const toStored = (segments: readonly Segment[], statistic: string, options: IntervalOptions) =>
-    ratioToStored(
-      segments.map((segment) => segment.stats[statistic]!),
-      storedValue(statistic)!,
-      { ...options, id: `${plan.id}.${statistic}` },
-    );
+  // Without stored figures, measure until a later run compared with these figures could be precise:
+  // the same width, with this run's spread standing in for the later one's.
+  const targets = stored
+    ? plan.compared.filter(({ statistic }) => storedValue(statistic) !== undefined)
+    : plan.compared;
+  const planned = new Map<string, number>();
+  const precise = (segments: readonly Segment[], statistic: string) => {
+    const units = ownUnits(plan.scenario, segments, statistic);
+    if (units < MIN_UNITS_TO_STOP) return false;
+    if (!planned.has(statistic)) {
+      const own = pooledSpread(plan.scenario, segments, statistic);
+      if (!own) return false;
+      // The width of the interval does not depend on the figures, only on both runs' spreads.
+      const width = ratioToStored(
+        { value: 1, spread: own },
+        { value: 1, spread: stored?.spread?.[statistic] },
+        settings,
+      );
+      planned.set(statistic, unitsPlanned(width, units, stopping['target-ci-width']));
+    }
+    return units >= planned.get(statistic)!;
+  };
   const segments: Segment[] = [];
   const started = now();
-  let stoppedBy: Decided['stoppedBy'] = 'minimum';
+  let stoppedBy: StopReason;
   for (;;) {
     segments.push(await options.measureSegment(segments.length));
     if (segments.length < stopping['min-blocks']) continue;
-    if (!stored) break;
-    const comparable = plan.compared.filter(({ statistic }) => storedValue(statistic) !== undefined);
-    if (
-      comparable.every(
-        ({ statistic, maxRegression }) =>
-          backed(statistic, sampleCount(segments)) &&
-          settled(toStored(segments, statistic, quick), maxRegression),
-      )
-    ) {
+    const count = sampleCount(segments);
+    if (targets.every(({ statistic }) => backed(statistic, count) && precise(segments, statistic))) {
       stoppedBy = 'precision';
       break;
     }
@@ -270,6 +371,20 @@ export async function decideAgainstStored(options: {
     }
   }
   const candidate = pooledFigures(plan.scenario, segments);
+  const compare = (statistic: string) => {
+    const value = candidate.statistics[statistic];
+    const own = candidate.spread?.[statistic];
+    const earlier = storedValue(statistic);
+    if (typeof value !== 'number' || !own || earlier === undefined) return {};
+    return {
+      interval: ratioToStored(
+        { value, spread: own },
+        { value: earlier, spread: stored?.spread?.[statistic] },
+        settings,
+      ),
+      units: ownUnits(plan.scenario, segments, statistic),
+    };
+  };
   return {
     blocks: segments.length,
     stoppedBy,
@@ -279,9 +394,7 @@ export async function decideAgainstStored(options: {
       ? plan.compared.map(({ statistic, maxRegression }) => ({
           statistic,
           maxRegression,
-          ...(storedValue(statistic) !== undefined && backed(statistic, candidate.samples)
-            ? { interval: toStored(segments, statistic, interval) }
-            : {}),
+          ...compare(statistic),
         }))
       : [],
   };

@@ -11,6 +11,7 @@ import {
   decidePaired,
   latencySegment,
   type Segment,
+  type StoredFigures,
 } from './decide.ts';
 import { type InputPlan, synthesizeFeeds } from './input-synthesis.ts';
 import { type Arm, measureInTurn } from './interleave.ts';
@@ -63,7 +64,7 @@ export interface ServerResult {
 /** What to compare the candidate with while measuring. */
 export type Reference =
   | { kind: 'model'; model: PreparedModel }
-  | { kind: 'stored'; statistics: Map<string, Record<string, number | 'insufficient'>> }
+  | { kind: 'stored'; figures: Map<string, StoredFigures> }
   | { kind: 'none' };
 
 export interface RunOptions {
@@ -173,7 +174,7 @@ async function runConfiguration(
     plan,
     settings,
     budgetMs,
-    stored: reference.kind === 'stored' ? reference.statistics.get(plan.id) : undefined,
+    stored: reference.kind === 'stored' ? reference.figures.get(plan.id) : undefined,
     measureSegment: () => measureSegment(plan, candidate.session, candidateFeeds, length),
   });
   return { ...describePlan(plan), ...decided };
