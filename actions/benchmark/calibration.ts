@@ -55,14 +55,17 @@ function planFor(statistic: Statistic): DecisionPlan {
   };
 }
 
-/** One simulated gate run, model against model: the verdict on `statistic`. */
-async function pairedRun(
+/** One simulated run of a decision on `statistic` when the candidate is `ratio` times slower. */
+type SimulatedRun = (
   random: Random,
   statistic: Statistic,
   ratio: number,
   disturbances: Disturbances,
   size: Size,
-): Promise<Verdict> {
+) => Promise<Verdict>;
+
+/** Model against model: blocks of both, interleaved as the gate measures them. */
+const pairedRun: SimulatedRun = async (random, statistic, ratio, disturbances, size) => {
   const machine = new SimulatedMachine(random, disturbances, ratio);
   const plan = planFor(statistic);
   const decided = await decidePaired({
@@ -76,19 +79,13 @@ async function pairedRun(
         : machine.interleavedBlock(index, LENGTH),
   });
   return verdictOf(judgeComparison(decided.comparisons[0]!));
-}
+};
 
 /**
- * One simulated pair of runs against stored results: an earlier run of the baseline model alone (what
- * `results:` reads back), then the candidate alone, on the same simulated machine's law.
+ * Against stored results: an earlier run of the baseline model alone (what `results:` reads back), then
+ * the candidate alone, on the same simulated machine's law.
  */
-async function storedRun(
-  random: Random,
-  statistic: Statistic,
-  ratio: number,
-  disturbances: Disturbances,
-  size: Size,
-): Promise<Verdict> {
+const storedRun: SimulatedRun = async (random, statistic, ratio, disturbances, size) => {
   const plan = planFor(statistic);
   const settings = settingsFor(size);
   const alone = async (
@@ -109,7 +106,7 @@ async function storedRun(
   const earlier = await alone('baseline', undefined);
   const decided = await alone('candidate', earlier.candidate);
   return verdictOf(judgeComparison(decided.comparisons[0]!));
-}
+};
 
 function verdictOf(status: ReturnType<typeof judgeComparison>): Verdict {
   return status === 'fail' ? 'fail' : status === 'pass' ? 'pass' : 'inconclusive';

@@ -1,5 +1,5 @@
 import { type Interval, trimmedMeanOfSorted } from '../../shared/stats/bootstrap.ts';
-import { percentileIfBacked, sortedCopy, summarize } from '../../shared/stats/percentiles.ts';
+import { sortedCopy } from '../../shared/stats/percentiles.ts';
 import { batchCount } from '../../shared/stats/trimmed-mean-interval.ts';
 import {
   BLOCK_TRIM,
@@ -142,18 +142,11 @@ function pooledStatistics(
     );
     return { 'time-per-item': perItem, 'items-per-second': 1000 / perItem };
   }
-  const sorted = sortedCopy(segments.flatMap((segment) => segment.samples));
-  const { mean, min, max, std } = summarize(sorted);
-  return {
-    p50: percentileIfBacked(sorted, 50),
-    p90: percentileIfBacked(sorted, 90),
-    p95: percentileIfBacked(sorted, 95),
-    p99: percentileIfBacked(sorted, 99),
-    mean,
-    min,
-    max,
-    std,
-  };
+  const samples = segments.flatMap((segment) => segment.samples);
+  const statistics: ArmFigures['statistics'] = latencyStatistics(samples);
+  for (const statistic of ['p50', 'p90', 'p95', 'p99'])
+    if (!isBacked(statistic, samples.length)) statistics[statistic] = 'insufficient';
+  return statistics;
 }
 
 /**
