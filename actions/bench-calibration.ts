@@ -10,7 +10,9 @@ import { formatRates, measure, RATE_COLUMNS, type Scenario } from '../shared/tes
 type Section = () => Scenario[];
 
 // Each gate's scenarios live beside its decision code; add a section here when a gate gains one.
-const SECTIONS: Record<string, () => Promise<Section>> = {};
+const SECTIONS: Record<string, () => Promise<Section>> = {
+  benchmark: async () => (await import('./benchmark/calibration.ts')).scenarios,
+};
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);

@@ -16,7 +16,16 @@ import type { BaselineSettings } from './settings.ts';
 /** A configuration's figures as an earlier run stored them in `details.configurations`. */
 export const StoredConfiguration = z.object({
   id: z.string(),
-  candidate: z.object({ statistics: z.record(z.string(), z.union([z.number(), z.literal('insufficient')])) }),
+  candidate: z.object({
+    statistics: z.record(z.string(), z.union([z.number(), z.literal('insufficient')])),
+    // Results written before the spread was recorded lack it; the comparison then assumes it.
+    spread: z
+      .record(
+        z.string(),
+        z.object({ logStandardError: z.number().nonnegative(), degreesOfFreedom: z.number().min(1) }),
+      )
+      .optional(),
+  }),
 });
 
 /** The parts of an earlier `benchmark.json` that a results baseline reads. */

@@ -93,8 +93,13 @@ describe('ratios over blocks', () => {
     expect(ratio.lower).toBeGreaterThan(1.18);
     expect(ratio.upper).toBeLessThan(1.22);
     expect(judgeRatio(ratio, 0.1)).toBe('fail');
-    const stored = ratioToStored([1.1, 1.2, 1.3], 1, options);
-    expect(stored.estimate).toBeCloseTo(Math.cbrt(1.1 * 1.2 * 1.3), 10);
+    const spread = { logStandardError: 0.01, degreesOfFreedom: 9 };
+    const stored = ratioToStored({ value: 1.2, spread }, { value: 1, spread }, options);
+    expect(stored.estimate).toBeCloseTo(1.2, 10);
+    // Both runs' spreads count: log SE √2 × 0.01 on 18 degrees of freedom (t = 2.1009).
+    expect(Math.log(stored.upper / stored.estimate)).toBeCloseTo(2.1009 * Math.SQRT2 * 0.01, 4);
+    // An earlier run that recorded no spread is taken to be as precise as this one.
+    expect(ratioToStored({ value: 1.2, spread }, { value: 1 }, options)).toEqual(stored);
   });
 
   it('is not moved by one block where only one side was disturbed', () => {
@@ -102,7 +107,7 @@ describe('ratios over blocks', () => {
       baseline: { p50: 1 },
       candidate: { p50: i === 5 ? 4 : 1.01 },
     }));
-    const ratio = ratioInterval(blocks, 'p50', { seed: 1, id: 'x', resamples: 2000, confidence: 0.95 });
+    const ratio = ratioInterval(blocks, 'p50', { confidence: 0.95 });
     expect(ratio.estimate).toBeCloseTo(1.01, 10);
     expect(judgeRatio(ratio, 0.1)).toBe('pass');
   });

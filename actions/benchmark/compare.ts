@@ -1,12 +1,12 @@
 import type { CheckStatus } from '../../shared/result/gate-result.ts';
-import { bootstrapMean, bootstrapPairedRatio, type Interval } from '../../shared/stats/bootstrap.ts';
+import type { Interval } from '../../shared/stats/bootstrap.ts';
 import {
   minimumSamplesFor,
   percentileOfSorted,
   sortedCopy,
   summarize,
 } from '../../shared/stats/percentiles.ts';
-import { createRandom } from '../../shared/stats/random.ts';
+import { studentTQuantile, trimmedMeanInterval } from '../../shared/stats/trimmed-mean-interval.ts';
 import type { Block } from './interleave.ts';
 import type { LatencyStatistic } from './settings.ts';
 
@@ -41,6 +41,14 @@ export function isBacked(statistic: string, count: number): boolean {
 
 /** Fewest paired units (blocks, or groups of blocks) from which an interval is worth reporting. */
 export const MIN_UNITS = 5;
+
+/**
+ * Fewest units before an interval's width may end the measuring. The width comes from batch means,
+ * which see the machine's memory (a slow spell spanning several blocks) only when batches are longer
+ * than it; with 10 blocks in batches of 2 it is underestimated often enough that stopping on it, at the
+ * moment it happens to look small, fails a candidate at the threshold several times too often.
+ */
+export const MIN_UNITS_TO_STOP = 20;
 
 /** Samples per arm that one paired unit needs for `statistic`: LoadGen's minimum for tail percentiles. */
 export function samplesPerUnit(statistic: string): number {
@@ -86,45 +94,75 @@ export function seedFor(seed: number, id: string): number {
  */
 export const BLOCK_TRIM = 0.2;
 
-/** The interval of candidate/baseline of one statistic over paired blocks (each block's own value). */
-export function ratioInterval(
-  blocks: readonly Block<Readonly<Record<string, number>>>[],
-  statistic: string,
-  options: { seed: number; id: string; resamples: number; confidence: number },
-): Interval {
-  return bootstrapPairedRatio(
-    blocks.map((block) => block.candidate[statistic]!),
-    blocks.map((block) => block.baseline[statistic]!),
-    {
-      random: createRandom(seedFor(options.seed, options.id)),
-      resamples: options.resamples,
-      confidence: options.confidence,
-      trim: BLOCK_TRIM,
-    },
-  );
-}
-
-/** The interval of candidate / a fixed stored value, when the baseline is an earlier run's number. */
-export function ratioToStored(
-  candidate: readonly number[],
-  stored: number,
-  options: { seed: number; id: string; resamples: number; confidence: number },
-): Interval {
-  const interval = bootstrapMean(
-    candidate.map((value) => Math.log(value / stored)),
-    {
-      random: createRandom(seedFor(options.seed, options.id)),
-      resamples: options.resamples,
-      confidence: options.confidence,
-      trim: BLOCK_TRIM,
-    },
-  );
+function exponentiated(interval: Interval): Interval {
   return {
     estimate: Math.exp(interval.estimate),
     lower: Math.exp(interval.lower),
     upper: Math.exp(interval.upper),
     confidence: interval.confidence,
   };
+}
+
+/**
+ * The interval of candidate/baseline of one statistic over paired units (blocks or groups of blocks,
+ * in the order measured): the 20% trimmed mean of the per-unit log ratios with a studentized interval
+ * whose variance comes from batch means, so neighbouring blocks that resemble each other (the machine's
+ * pace changes last longer than a block) widen it instead of being counted as independent evidence.
+ */
+export function ratioInterval(
+  units: readonly Block<Readonly<Record<string, number>>>[],
+  statistic: string,
+  options: { confidence: number },
+): Interval {
+  const logs = units.map((unit) => Math.log(unit.candidate[statistic]! / unit.baseline[statistic]!));
+  return exponentiated(trimmedMeanInterval(logs, { trim: BLOCK_TRIM, confidence: options.confidence }));
+}
+
+/** How precisely a run pinned down one pooled figure: the standard error of its logarithm. */
+export interface LogSpread {
+  logStandardError: number;
+  degreesOfFreedom: number;
+}
+
+/**
+ * The spread of a pooled figure from the same figure computed on consecutive batches of the run: the
+ * standard error of the mean of their logarithms, on batches − 1 degrees of freedom.
+ */
+export function logSpread(batchValues: readonly number[]): LogSpread {
+  const logs = batchValues.map((value) => Math.log(value));
+  const m = logs.length;
+  const mean = logs.reduce((total, value) => total + value, 0) / m;
+  const variance = logs.reduce((total, value) => total + (value - mean) ** 2, 0) / (m - 1);
+  return { logStandardError: Math.sqrt(variance / m), degreesOfFreedom: m - 1 };
+}
+
+/**
+ * Candidate's pooled figure against an earlier run's pooled figure of the same statistic, each with the
+ * spread of its own run: like with like (both pooled over all samples of a run), and the earlier run's
+ * uncertainty counted, not taken as exact. Welch–Satterthwaite degrees of freedom. An earlier run that
+ * recorded no spread (results written before it was stored) is taken to be as precise as this one.
+ */
+export function ratioToStored(
+  candidate: { value: number; spread: LogSpread },
+  stored: { value: number; spread?: LogSpread | undefined },
+  options: { confidence: number },
+): Interval {
+  const storedSpread = stored.spread ?? candidate.spread;
+  const a = candidate.spread.logStandardError ** 2;
+  const b = storedSpread.logStandardError ** 2;
+  const standardError = Math.sqrt(a + b);
+  const degreesOfFreedom =
+    a + b > 0
+      ? (a + b) ** 2 / (a ** 2 / candidate.spread.degreesOfFreedom + b ** 2 / storedSpread.degreesOfFreedom)
+      : 1;
+  const estimate = Math.log(candidate.value / stored.value);
+  const half = -studentTQuantile((1 - options.confidence) / 2, Math.max(1, degreesOfFreedom)) * standardError;
+  return exponentiated({
+    estimate,
+    lower: estimate - half,
+    upper: estimate + half,
+    confidence: options.confidence,
+  });
 }
 
 /**
@@ -143,7 +181,45 @@ export function judgeRatio(
   return 'pass';
 }
 
+/**
+ * What would turn an inconclusive interval into a verdict: about how many units (blocks or groups) it
+ * would take for the interval, shrinking as 1/√n around the same estimate, to clear the threshold.
+ */
+export function whatWouldSettle(interval: Interval, threshold: number, units: number): string {
+  const distance = Math.abs(Math.log(interval.estimate / threshold));
+  const half = Math.log(interval.upper / interval.lower) / 2;
+  const needed = Math.ceil(units * (half / distance) ** 2);
+  if (!Number.isFinite(needed) || needed > 100 * units)
+    return 'the ratio sits at the threshold itself, so no affordable budget would settle it';
+  return `about ${needed} units instead of ${units} would settle it (raise the time budget about ${Math.ceil(needed / units)}×)`;
+}
+
 /** Formats a ratio interval for messages: `×1.23 [1.18, 1.29]`. */
 export function formatRatio(interval: Interval): string {
   return `×${interval.estimate.toFixed(3)} [${interval.lower.toFixed(3)}, ${interval.upper.toFixed(3)}]`;
+}
+
+/**
+ * The verdict on a comparison's interval over `units` units: `judgeRatio`, except that fewer than
+ * `MIN_UNITS_TO_STOP` units never fail: so few blocks cannot show whether one slow spell of the machine
+ * spanned them all, and their interval, however clear, is then too narrow (a warning, settled by a
+ * longer time budget).
+ */
+export function judgeUnits(
+  interval: Interval,
+  maxRegression: number,
+  units: number,
+): Exclude<CheckStatus, 'skip' | 'error'> {
+  const status = judgeRatio(interval, maxRegression);
+  return status === 'fail' && units < MIN_UNITS_TO_STOP ? 'warn' : status;
+}
+
+/** A comparison's verdict: `insufficient` when too few samples backed an interval, else `judgeUnits`. */
+export function judgeComparison(comparison: {
+  interval?: Interval;
+  maxRegression: number;
+  units?: number;
+}): Exclude<CheckStatus, 'skip' | 'error'> | 'insufficient' {
+  if (!comparison.interval) return 'insufficient';
+  return judgeUnits(comparison.interval, comparison.maxRegression, comparison.units ?? 0);
 }

@@ -129,8 +129,8 @@ export const benchmarkGate = defineGate({
       if (baseline.kind === 'results') {
         reference = {
           kind: 'stored',
-          statistics: new Map(
-            baseline.stored.details.configurations.map((entry) => [entry.id, entry.candidate.statistics]),
+          figures: new Map(
+            baseline.stored.details.configurations.map((entry) => [entry.id, entry.candidate]),
           ),
         };
         differences = fingerprintDifferences(fingerprint, baseline.stored.details.fingerprint);

@@ -3,7 +3,14 @@ import type { GateReport } from '../../shared/gate.ts';
 import { formatNumber } from '../../shared/report/markdown.ts';
 import { formatBytes, formatDuration } from '../../shared/report/units.ts';
 import type { Chart, Check, Table } from '../../shared/result/gate-result.ts';
-import { formatRatio, judgeRatio, MIN_UNITS, samplesPerUnit } from './compare.ts';
+import {
+  formatRatio,
+  judgeUnits,
+  MIN_UNITS,
+  MIN_UNITS_TO_STOP,
+  samplesPerUnit,
+  whatWouldSettle,
+} from './compare.ts';
 import type { Fingerprint } from './fingerprint.ts';
 import type { ConfigurationResult, ServerResult } from './run-benchmark.ts';
 
@@ -77,8 +84,8 @@ function comparisonChecks(data: BenchmarkData, context: ReportContext): Check[] 
         continue;
       }
       const interval = comparison.interval;
-      let status = judgeRatio(interval, comparison.maxRegression);
       const units = comparison.units ?? configuration.blocks;
+      let status = judgeUnits(interval, comparison.maxRegression, units);
       const over =
         units === configuration.blocks
           ? `${units} blocks`
@@ -88,9 +95,11 @@ function comparisonChecks(data: BenchmarkData, context: ReportContext): Check[] 
       let verdict =
         status === 'fail'
           ? `regression: even the interval's lower bound ${interval.lower.toFixed(3)} is beyond the tolerated ×${threshold.toFixed(2)}`
-          : status === 'warn'
-            ? `possibly slower than the tolerated ×${threshold.toFixed(2)}, not proven at this confidence`
-            : `within ×${threshold.toFixed(2)}`;
+          : status === 'warn' && interval.lower > threshold
+            ? `inconclusive: the interval is beyond the tolerated ×${threshold.toFixed(2)}, but ${units} units are too few to rule out one slow spell of the machine spanning them (a failure takes ${MIN_UNITS_TO_STOP}); a longer time budget would settle it`
+            : status === 'warn'
+              ? `possibly slower than the tolerated ×${threshold.toFixed(2)}, not proven at this confidence; ${whatWouldSettle(interval, threshold, units)}`
+              : `within ×${threshold.toFixed(2)}`;
       if (configuration.stoppedBy === 'budget' && interval.upper - interval.lower >= data.targetCiWidth) {
         verdict += `; the time budget ended the run before the interval narrowed to ${data.targetCiWidth}`;
       }

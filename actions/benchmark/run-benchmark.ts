@@ -1,18 +1,19 @@
-import type { Interval } from '../../shared/stats/bootstrap.ts';
 import { percentileIfBacked, sortedCopy, summarize } from '../../shared/stats/percentiles.ts';
 import { createRandom } from '../../shared/stats/random.ts';
+import { seedFor } from './compare.ts';
 import {
-  groupRanges,
-  isBacked,
-  latencyStatistics,
-  MIN_UNITS,
-  ratioInterval,
-  ratioToStored,
-  samplesPerUnit,
-  seedFor,
-} from './compare.ts';
+  type ArmFigures,
+  type Comparison,
+  type Decided,
+  type DecisionPlan,
+  decideAgainstStored,
+  decidePaired,
+  latencySegment,
+  type Segment,
+  type StoredFigures,
+} from './decide.ts';
 import { type InputPlan, synthesizeFeeds } from './input-synthesis.ts';
-import { type Arm, type Block, measureInTurn, runInterleaved, type StopReason } from './interleave.ts';
+import { type Arm, measureInTurn } from './interleave.ts';
 import {
   type Feeds,
   type ModelRunner,
@@ -25,44 +26,21 @@ import {
 } from './measure.ts';
 import { type BenchmarkSettings, LATENCY_STATISTICS } from './settings.ts';
 
+export type { ArmFigures, Comparison };
+
 /** A model ready to measure: its session and how its inputs are fed. */
 export interface PreparedModel {
   session: ModelRunner;
   plans: InputPlan[];
 }
 
-/** Absolute figures of one model in one configuration. */
-export interface ArmFigures {
-  /** Runs (single-stream) or items (offline) measured. */
-  samples: number;
-  /** Milliseconds, except `items-per-second`; a tail percentile without enough samples is "insufficient". */
-  statistics: Record<string, number | 'insufficient'>;
-}
-
-/** One statistic compared between the models. */
-export interface Comparison {
-  statistic: string;
-  maxRegression: number;
-  /** Absent when too few samples back the statistic (LoadGen's minimums). */
-  interval?: Interval;
-  /** Paired units the interval is over: blocks, or groups of blocks for tail percentiles. */
-  units?: number;
-}
-
 /** One scenario at one batch size. */
-export interface ConfigurationResult {
+export interface ConfigurationResult extends Decided {
   /** `<scenario>.<batch>`: the prefix of its check ids. */
   id: string;
   scenario: 'single-stream' | 'offline';
   batchSize: number;
   concurrency?: number;
-  blocks: number;
-  /** What ended the measurement; `minimum` when there was nothing to compare and only the minimum ran. */
-  stoppedBy: StopReason | 'minimum';
-  elapsedMs: number;
-  candidate: ArmFigures;
-  baseline?: ArmFigures;
-  comparisons: Comparison[];
 }
 
 /** The server scenario's figures for one model. */
@@ -86,7 +64,7 @@ export interface ServerResult {
 /** What to compare the candidate with while measuring. */
 export type Reference =
   | { kind: 'model'; model: PreparedModel }
-  | { kind: 'stored'; statistics: Map<string, Record<string, number | 'insufficient'>> }
+  | { kind: 'stored'; figures: Map<string, StoredFigures> }
   | { kind: 'none' };
 
 export interface RunOptions {
@@ -97,18 +75,9 @@ export interface RunOptions {
   onConfiguration?(id: string, index: number, total: number): void;
 }
 
-interface Segment {
-  stats: Record<string, number>;
-  samples: number[];
-  items: number;
-}
-
-interface Plan {
-  id: string;
-  scenario: 'single-stream' | 'offline';
+interface Plan extends DecisionPlan {
   batchSize: number;
   concurrency?: number;
-  compared: { statistic: string; maxRegression: number }[];
 }
 
 /** The configurations (scenario x batch size) that take a share of the time budget, in run order. */
@@ -138,31 +107,6 @@ export function configurationPlans(settings: BenchmarkSettings): Plan[] {
   return plans;
 }
 
-function pooledFigures(plan: Plan, segments: readonly Segment[]): ArmFigures {
-  if (plan.scenario === 'offline') {
-    const perItem = summarize(segments.map((segment) => segment.stats['time-per-item']!)).mean;
-    return {
-      samples: segments.reduce((total, segment) => total + segment.items, 0),
-      statistics: { 'time-per-item': perItem, 'items-per-second': 1000 / perItem },
-    };
-  }
-  const sorted = sortedCopy(segments.flatMap((segment) => segment.samples));
-  const { mean, min, max, std } = summarize(sorted);
-  return {
-    samples: sorted.length,
-    statistics: {
-      p50: percentileIfBacked(sorted, 50),
-      p90: percentileIfBacked(sorted, 90),
-      p95: percentileIfBacked(sorted, 95),
-      p99: percentileIfBacked(sorted, 99),
-      mean,
-      min,
-      max,
-      std,
-    },
-  };
-}
-
 function feedsFor(model: PreparedModel, batchSize: number, seed: number): Feeds {
   return synthesizeFeeds(model.plans, batchSize, createRandom(seed));
 }
@@ -183,11 +127,7 @@ async function measureSegment(
     );
     return { stats: { 'time-per-item': timePerItemMs }, samples: [], items };
   }
-  return latencySegment(plan, await measureLatencies(session, feeds, length));
-}
-
-function latencySegment(plan: Plan, samples: number[]): Segment {
-  return { stats: latencyStatistics(samples), samples, items: samples.length * plan.batchSize };
+  return latencySegment(await measureLatencies(session, feeds, length), plan.batchSize);
 }
 
 async function runConfiguration(
@@ -198,64 +138,23 @@ async function runConfiguration(
   const { settings, candidate, reference } = options;
   const stopping = settings.stopping;
   const length = { minIterations: stopping['min-iterations'], minDurationMs: stopping['min-duration-ms'] };
-  const interval = {
-    resamples: settings['bootstrap-resamples'],
-    confidence: settings.confidence,
-    seed: settings.seed,
-  };
   // Both models get identical input values (same seed), so only the models differ.
   const candidateFeeds = feedsFor(candidate, plan.batchSize, settings.seed);
-  // Precision checks run after every block, so they use fewer resamples than the final interval.
-  const quick = { ...interval, resamples: Math.min(500, interval.resamples) };
-  const target = stopping['target-ci-width'];
-  // Settled: narrow enough, or wholly on one side of the threshold (more blocks would not change the verdict).
-  const settled = (found: Interval, maxRegression: number) =>
-    found.upper - found.lower < target || found.lower > 1 + maxRegression || found.upper <= 1 + maxRegression;
-  const backed = (statistic: string, count: number) =>
-    plan.scenario === 'offline' || isBacked(statistic, count);
-  const sampleCount = (segments: readonly Segment[]) =>
-    segments.reduce((total, segment) => total + segment.samples.length, 0);
-
   if (reference.kind === 'model') {
-    const baselineFeeds = feedsFor(reference.model, plan.batchSize, settings.seed);
     const sessions: Record<Arm, ModelRunner> = {
       baseline: reference.model.session,
       candidate: candidate.session,
     };
-    const feeds: Record<Arm, Feeds> = { baseline: baselineFeeds, candidate: candidateFeeds };
-    // Paired units per statistic: single blocks, or groups of blocks for tail percentiles. A group's
-    // statistics are computed once: groups form left to right and never change once complete.
-    const groupCache = new Map<string, Block<Record<string, number>>>();
-    const units = (blocks: readonly Block<Segment>[], statistic: string): Block<Record<string, number>>[] => {
-      const minimum = plan.scenario === 'offline' ? 1 : samplesPerUnit(statistic);
-      if (minimum <= 1) return statBlocks(blocks);
-      const counts = blocks.map((block) => ({
-        baseline: block.baseline.samples.length,
-        candidate: block.candidate.samples.length,
-      }));
-      return groupRanges(counts, minimum).map(([start, end]) => {
-        const key = `${start}:${end}`;
-        let unit = groupCache.get(key);
-        if (!unit) {
-          const slice = blocks.slice(start, end);
-          unit = {
-            baseline: latencyStatistics(slice.flatMap((block) => block.baseline.samples)),
-            candidate: latencyStatistics(slice.flatMap((block) => block.candidate.samples)),
-          };
-          groupCache.set(key, unit);
-        }
-        return unit;
-      });
-    };
-    const unitInterval = (blocks: readonly Block<Segment>[], statistic: string, options: typeof interval) => {
-      const paired = units(blocks, statistic);
-      return paired.length >= MIN_UNITS
-        ? ratioInterval(paired, statistic, { ...options, id: `${plan.id}.${statistic}` })
-        : undefined;
+    const feeds: Record<Arm, Feeds> = {
+      baseline: feedsFor(reference.model, plan.batchSize, settings.seed),
+      candidate: candidateFeeds,
     };
     await warmUp(sessions.baseline, feeds.baseline, stopping['warmup-iterations']);
     await warmUp(sessions.candidate, feeds.candidate, stopping['warmup-iterations']);
-    const run = await runInterleaved<Segment>({
+    const decided = await decidePaired({
+      plan,
+      settings,
+      budgetMs,
       // Single-stream alternates the models request by request; offline keeps each model's concurrent
       // runs together, since its figure is the throughput of one session with its pipeline full.
       measureBlock: async (index) => {
@@ -263,112 +162,22 @@ async function runConfiguration(
           return measureInTurn(index, (arm) => measureSegment(plan, sessions[arm], feeds[arm], length));
         const latencies = await measureLatenciesInterleaved(sessions, feeds, length, index);
         return {
-          baseline: latencySegment(plan, latencies.baseline),
-          candidate: latencySegment(plan, latencies.candidate),
+          baseline: latencySegment(latencies.baseline, plan.batchSize),
+          candidate: latencySegment(latencies.candidate, plan.batchSize),
         };
       },
-      minBlocks: stopping['min-blocks'],
-      maxBlocks: stopping['max-blocks'],
-      budgetMs,
-      precise(blocks) {
-        const counts = Math.min(
-          sampleCount(blocks.map((b) => b.baseline)),
-          sampleCount(blocks.map((b) => b.candidate)),
-        );
-        return plan.compared.every(({ statistic, maxRegression }) => {
-          if (!backed(statistic, counts)) return false;
-          const found = unitInterval(blocks, statistic, quick);
-          return found !== undefined && settled(found, maxRegression);
-        });
-      },
     });
-    const baselineFigures = pooledFigures(
-      plan,
-      run.blocks.map((block) => block.baseline),
-    );
-    const candidateFigures = pooledFigures(
-      plan,
-      run.blocks.map((block) => block.candidate),
-    );
-    const counts = Math.min(baselineFigures.samples, candidateFigures.samples);
-    return {
-      ...describePlan(plan),
-      blocks: run.blocks.length,
-      stoppedBy: run.stoppedBy,
-      elapsedMs: run.elapsedMs,
-      candidate: candidateFigures,
-      baseline: baselineFigures,
-      comparisons: plan.compared.map(({ statistic, maxRegression }) => ({
-        statistic,
-        maxRegression,
-        ...(() => {
-          const found = backed(statistic, counts) ? unitInterval(run.blocks, statistic, interval) : undefined;
-          return found ? { interval: found, units: units(run.blocks, statistic).length } : {};
-        })(),
-      })),
-    };
+    return { ...describePlan(plan), ...decided };
   }
-
   await warmUp(candidate.session, candidateFeeds, stopping['warmup-iterations']);
-  const stored = reference.kind === 'stored' ? reference.statistics.get(plan.id) : undefined;
-  const storedValue = (statistic: string) => {
-    const value = stored?.[statistic];
-    return typeof value === 'number' ? value : undefined;
-  };
-  const toStored = (segments: readonly Segment[], statistic: string, options: typeof interval) =>
-    ratioToStored(
-      segments.map((segment) => segment.stats[statistic]!),
-      storedValue(statistic)!,
-      { ...options, id: `${plan.id}.${statistic}` },
-    );
-  const segments: Segment[] = [];
-  const started = performance.now();
-  let stoppedBy: ConfigurationResult['stoppedBy'] = 'minimum';
-  for (;;) {
-    segments.push(await measureSegment(plan, candidate.session, candidateFeeds, length));
-    if (segments.length < stopping['min-blocks']) continue;
-    if (!stored) break;
-    const comparable = plan.compared.filter(({ statistic }) => storedValue(statistic) !== undefined);
-    if (
-      comparable.every(
-        ({ statistic, maxRegression }) =>
-          backed(statistic, sampleCount(segments)) &&
-          settled(toStored(segments, statistic, quick), maxRegression),
-      )
-    ) {
-      stoppedBy = 'precision';
-      break;
-    }
-    if (segments.length >= stopping['max-blocks']) {
-      stoppedBy = 'max-blocks';
-      break;
-    }
-    if (performance.now() - started >= budgetMs) {
-      stoppedBy = 'budget';
-      break;
-    }
-  }
-  const candidateFigures = pooledFigures(plan, segments);
-  return {
-    ...describePlan(plan),
-    blocks: segments.length,
-    stoppedBy,
-    elapsedMs: performance.now() - started,
-    candidate: candidateFigures,
-    comparisons: stored
-      ? plan.compared.map(({ statistic, maxRegression }) => ({
-          statistic,
-          maxRegression,
-          ...(storedValue(statistic) !== undefined && backed(statistic, candidateFigures.samples)
-            ? { interval: toStored(segments, statistic, interval) }
-            : {}),
-        }))
-      : [],
-  };
-}
-
-function statBlocks(blocks: readonly Block<Segment>[]): Block<Record<string, number>>[] {
-  return blocks.map((block) => ({ baseline: block.baseline.stats, candidate: block.candidate.stats }));
+  const decided = await decideAgainstStored({
+    plan,
+    settings,
+    budgetMs,
+    stored: reference.kind === 'stored' ? reference.figures.get(plan.id) : undefined,
+    measureSegment: () => measureSegment(plan, candidate.session, candidateFeeds, length),
+  });
+  return { ...describePlan(plan), ...decided };
 }
 
 function describePlan(plan: Plan) {

@@ -134,7 +134,7 @@ export const StoppingSettings = z.strictObject({
   'target-ci-width': positive('a width')
     .default(0.05)
     .describe(
-      'Stop once every interval is narrower than this (upper - lower, as a ratio) or wholly on one side of its threshold.',
+      'Measure until every interval is about this narrow (upper / lower - 1), planned from the first 20 blocks, or wholly below its threshold.',
     ),
   'time-budget-s': positive('a budget')
     .default(45)
@@ -156,7 +156,11 @@ export const BenchmarkSettings = z.strictObject({
   session: SessionSettings.default(SessionSettings.parse({})),
   stopping: StoppingSettings.default(StoppingSettings.parse({})),
   confidence: fraction().default(0.95).describe('Confidence level of the intervals.'),
-  'bootstrap-resamples': integerAtLeast(100).default(2000),
+  'bootstrap-resamples': integerAtLeast(100)
+    .default(2000)
+    .describe(
+      'Unused since intervals are studentized (Yuen, batch means); accepted so existing configs stay valid.',
+    ),
   seed: integerAtLeast(0).default(1).describe('Seed of input synthesis, arrivals and the bootstrap.'),
 });
 export type BenchmarkSettings = z.infer<typeof BenchmarkSettings>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapMean, bootstrapPairedRatio } from './bootstrap.ts';
 import {
+  MIN_SAMPLES,
   minimumSamplesFor,
   percentileIfBacked,
   percentileOfSorted,
@@ -30,7 +31,9 @@ describe('percentiles', () => {
 
   it("follows LoadGen's minimum sample counts", () => {
     expect(minimumSamplesFor(90)).toBe(64);
+    expect(minimumSamplesFor(95)).toBe(130);
     expect(minimumSamplesFor(99)).toBe(662);
+    expect(MIN_SAMPLES).toEqual({ 90: 64, 95: 130, 99: 662 });
     expect(minimumSamplesFor(50)).toBe(1);
     const sorted = sortedCopy(Array.from({ length: 661 }, (_, i) => i));
     expect(percentileIfBacked(sorted, 99)).toBe('insufficient');
