@@ -10,7 +10,11 @@ import { formatRates, measure, RATE_COLUMNS, type Scenario } from '../shared/tes
 type Section = () => Scenario[];
 
 // Each gate's scenarios live beside its decision code; add a section here when a gate gains one.
-const SECTIONS: Record<string, () => Promise<Section>> = {};
+const SECTIONS: Record<string, () => Promise<Section>> = {
+  fairness: async () => (await import('./fairness/calibration.ts')).scenarios,
+  'validate-data': async () => (await import('./validate-data/calibration.ts')).scenarios,
+  'rerun-experiments': async () => (await import('./rerun-experiments/calibration.ts')).scenarios,
+};
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);

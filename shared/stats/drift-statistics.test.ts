@@ -6,6 +6,7 @@ import {
   chiSquareHomogeneity,
   jensenShannonDistance,
   klDivergence,
+  ksPValue,
   ksTwoSample,
   lInfinityDistance,
   populationStabilityIndex,
@@ -42,6 +43,27 @@ describe('published vectors', () => {
     expect(result.statistic).toBeCloseTo(5 / 16, 12);
     expect(result.method).toBe('exact');
     expect(result.pValue).toBeCloseTo(0.42629, 5);
+  });
+
+  it('exact KS p-values far below 1e-13 and the method scipy picks (scipy 1.17 ks_2samp)', () => {
+    const range = (n: number, scale: number, shift: number) =>
+      Array.from({ length: n }, (_, i) => i / scale + shift);
+    const close = ksTwoSample(range(60, 1, 0), range(60, 1, 40.5));
+    expect(close.statistic).toBeCloseTo(0.6833333333333333, 12);
+    expect(close.pValue / 1.2077027208573093e-13).toBeCloseTo(1, 6);
+    const far = ksTwoSample(range(300, 300, 0), range(200, 200, 0.5));
+    expect(far.method).toBe('exact');
+    expect(far.pValue / 3.8332752875486307e-28).toBeCloseTo(1, 6);
+    expect(ksPValue(0.01, 10_000, 10_001).method).toBe('asymptotic');
+    expect(ksPValue(0.5, 10_000, 3).method).toBe('exact');
+  });
+
+  it('χ² pools categories expected fewer than 5 times, so many rare categories do not look like drift', () => {
+    // 1,000 categories seen once in each sample: without pooling χ² has 999 df of noise.
+    const ones = Array.from({ length: 1000 }, () => 1);
+    const result = chiSquareHomogeneity(ones, ones);
+    expect(result.pValue).toBe(1);
+    expect(result.df).toBe(199);
   });
 
   it('Jensen–Shannon distance of disjoint distributions is √ln 2', () => {
