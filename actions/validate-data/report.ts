@@ -35,7 +35,7 @@ export function driftTable(checks: readonly Check[]): Table | undefined {
       formatNumber(Number(check.value)),
       formatNumber(Number(check.threshold)),
       `${formatNumber(Number(check.pValue))} (${String(check.pTest)})`,
-      check.drifted ? 'drift' : 'stable',
+      check.drifted ? 'drift' : check.verdict === 'inconclusive' ? 'inconclusive' : 'stable',
     ]),
   };
 }
@@ -55,7 +55,11 @@ export function summarize(datasets: readonly string[], checks: readonly Check[])
   for (const check of checks.filter((candidate) => /\.drift$/.test(candidate.id))) {
     const current = check.id.slice(0, -'.drift'.length);
     parts.push(
-      check.drifted ? `${current} drifts from ${String(check.reference)}` : `no drift in ${current}`,
+      check.drifted
+        ? `${current} drifts from ${String(check.reference)}`
+        : check.verdict === 'inconclusive'
+          ? `drift of ${current} inconclusive`
+          : `no drift in ${current}`,
     );
   }
   return parts.join('; ') || 'nothing to check: no dataset has a schema and no drift is configured';

@@ -5,6 +5,7 @@ import {
   chiSquareGoodnessOfFit,
   chiSquareHomogeneity,
   jensenShannonDistance,
+  jensenShannonOfCounts,
   klDivergence,
   ksPValue,
   ksTwoSample,
@@ -70,6 +71,10 @@ describe('published vectors', () => {
     expect(jensenShannonDistance({ a: 1 }, { b: 1 })).toBeCloseTo(Math.sqrt(Math.LN2), 12);
     expect(jensenShannonDistance({ a: 1 }, { b: 1 })).toBeCloseTo(0.83255, 5);
     expect(jensenShannonDistance({ a: 2, b: 3 }, { a: 4, b: 6 })).toBe(0);
+    expect(jensenShannonOfCounts([3, 1, 0], [1, 1, 2])).toBeCloseTo(
+      jensenShannonDistance({ a: 3, b: 1, c: 0 }, { a: 1, b: 1, c: 2 }),
+      14,
+    );
   });
 
   it('Wasserstein distance (scipy wasserstein_distance docstring)', () => {

@@ -56,6 +56,26 @@ export function jensenShannonDistance(p: Weights, q: Weights): number {
   return Math.sqrt(Math.max(0, divergence));
 }
 
+/** `jensenShannonDistance` of two count vectors over the same bins (no category names to align). */
+export function jensenShannonOfCounts(a: readonly number[], b: readonly number[]): number {
+  let totalA = 0;
+  let totalB = 0;
+  for (let i = 0; i < a.length; i++) {
+    totalA += a[i]!;
+    totalB += b[i]!;
+  }
+  if (totalA === 0 || totalB === 0) return totalA === totalB ? 0 : Math.sqrt(Math.LN2);
+  let divergence = 0;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i]! / totalA;
+    const q = b[i]! / totalB;
+    const m = (p + q) / 2;
+    if (p > 0) divergence += 0.5 * p * Math.log(p / m);
+    if (q > 0) divergence += 0.5 * q * Math.log(q / m);
+  }
+  return Math.sqrt(Math.max(0, divergence));
+}
+
 /** Smallest proportion PSI uses for a bin, so that an empty bin gives a large but finite term. */
 export const PSI_FLOOR = 1e-4;
 
