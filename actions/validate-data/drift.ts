@@ -115,16 +115,21 @@ export function compareNumeric(
 }
 
 /**
- * Categorical comparison over the reference's categories, binned identically on both sides: the current's
- * count of each category the reference kept, and everything else of either side as one "other" bin.
- * When the reference kept all its categories, the current's "other" rows are new categories, reported too.
+ * Categorical comparison binned identically on both sides, never on each side's own top categories. When
+ * the reference kept all its categories, the current's rows outside them are new categories, reported too.
  */
 export function compareCategorical(
   reference: CategoricalProfile,
   current: CategoricalProfile,
   method: 'jensen-shannon' | 'psi' | 'chi-square',
 ) {
-  const categories = Object.keys(reference.categories);
+  // A complete reference (nothing in `other`) is compared category by category with everything the
+  // current kept, new categories included; a capped one only on its own kept categories, the rest of both
+  // sides being "other" (a current category outside them may sit in the reference's "other").
+  const categories =
+    reference.other === 0
+      ? [...new Set([...Object.keys(reference.categories), ...Object.keys(current.categories)])]
+      : Object.keys(reference.categories);
   const refCounts = categories.map((category) => reference.categories[category]!);
   const curCounts = categories.map((category) => current.categories[category] ?? 0);
   const curOther = current.count - curCounts.reduce((sum, value) => sum + value, 0);
@@ -132,7 +137,11 @@ export function compareCategorical(
     refCounts.push(reference.other);
     curCounts.push(curOther);
   }
-  const newRows = reference.other === 0 ? curOther : undefined;
+  const newRows =
+    reference.other === 0
+      ? current.count -
+        Object.keys(reference.categories).reduce((sum, key) => sum + (current.categories[key] ?? 0), 0)
+      : undefined;
   const pValue = chiSquareHomogeneity(refCounts, curCounts).pValue;
   const extra = newRows ? { newRows } : {};
   if (method === 'chi-square') return { value: pValue, pValue, ...extra };

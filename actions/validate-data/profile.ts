@@ -159,7 +159,6 @@ export async function profileDataset(
   dataset: Dataset,
   columns: readonly ProfiledColumn[],
   edges: Record<string, number[]> = {},
-  countCategories = true,
 ): Promise<DataProfile> {
   const missing = columns.filter((column) => column.kind === 'numeric' && !edges[column.name]);
   const own = await quantileEdges(connection, dataset, missing);
@@ -194,13 +193,11 @@ export async function profileDataset(
     return reader.getRowsJS()[0]!;
   });
   const rows = jsNumber(row[0]);
-  const categories = countCategories
-    ? await categoryCounts(
-        connection,
-        dataset,
-        columns.filter((column) => column.kind === 'categorical'),
-      )
-    : new Map<string, [string, number][]>();
+  const categories = await categoryCounts(
+    connection,
+    dataset,
+    columns.filter((column) => column.kind === 'categorical'),
+  );
   let cursor = 1;
   const profiles: Record<string, ColumnProfile> = {};
   for (const column of columns) {
@@ -294,9 +291,10 @@ function binCounts(edges: readonly number[], histogram: { key: unknown; value: u
 
 /**
  * Profiles `columns` of a dataset binned as `reference` was, so that the two can be compared bin by bin:
- * numeric columns at the reference's edges, categorical columns counted for exactly the reference's kept
- * categories (the rest is `other`). Binning each side by its own most frequent categories instead made
- * identical distributions of more than `CATEGORY_CAP` categories look drifted.
+ * numeric columns at the reference's edges, categorical columns counted for every category the reference
+ * kept as well as the current's own most frequent ones (the rest is `other`). Binning each side by its own
+ * most frequent categories only made identical distributions of more than `CATEGORY_CAP` categories look
+ * drifted.
  */
 export async function profileAgainst(
   connection: DuckDBConnection,
@@ -304,7 +302,7 @@ export async function profileAgainst(
   columns: readonly ProfiledColumn[],
   reference: DataProfile,
 ): Promise<DataProfile> {
-  const profile = await profileDataset(connection, dataset, columns, edgesOf(reference), false);
+  const profile = await profileDataset(connection, dataset, columns, edgesOf(reference));
   for (const column of columns) {
     const kept = reference.columns[column.name];
     const own = profile.columns[column.name];
@@ -320,8 +318,14 @@ export async function profileAgainst(
       );
       for (const [value, n] of rows) counted.set(String(value), jsNumber(n));
     }
-    const categories = Object.fromEntries(names.map((name) => [name, counted.get(name) ?? 0]));
-    const inKept = [...counted.values()].reduce((total, value) => total + value, 0);
+    const merged = new Map([
+      ...Object.entries(own.categories),
+      ...names.map((name) => [name, counted.get(name) ?? 0] as const),
+    ]);
+    const categories = Object.fromEntries(
+      [...merged].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)),
+    );
+    const inKept = [...merged.values()].reduce((total, value) => total + value, 0);
     profile.columns[column.name] = { ...own, categories, other: own.count - inKept };
   }
   return profile;
@@ -391,15 +395,18 @@ export function profileInMemory(
     } else {
       const tally = new Map<string, number>();
       for (const value of values as readonly string[]) tally.set(value, (tally.get(value) ?? 0) + 1);
-      const kept =
+      const byCount = (x: [string, number], y: [string, number]) =>
+        y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+      const own = [...tally].sort(byCount).slice(0, CATEGORY_CAP);
+      const fromReference =
         known?.kind === 'categorical'
           ? Object.keys(known.categories).map(
               (category) => [category, tally.get(category) ?? 0] as [string, number],
             )
-          : [...tally]
-              .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-              .slice(0, CATEGORY_CAP)
-              .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+          : [];
+      const kept = [...new Map([...own, ...fromReference])].sort((x, y) =>
+        x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0,
+      );
       columns[name] = {
         kind: 'categorical',
         count: values.length,

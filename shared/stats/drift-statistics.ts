@@ -242,26 +242,31 @@ export function ksExactPValue(d: number, n: number, m: number): number {
   // Work in integers: |i·m − j·n| ≥ d·n·m, where d·n·m is a whole number up to rounding.
   const limit = Math.round(d * n * m);
   if (limit <= 0) return 1;
-  const outside = (i: number, j: number) => Math.abs(i * m - j * n) >= limit;
-  let row = new Float64Array(m + 1);
+  // Only a band of each row is inside, so the walk costs O(n · band) rather than O(n · m).
+  const insideLow = (i: number) => Math.max(0, Math.floor((i * m - limit) / n) + 1);
+  const insideHigh = (i: number) => Math.min(m, Math.ceil((i * m + limit) / n) - 1);
+  let row = new Float64Array(m + 2);
+  let next = new Float64Array(m + 2);
   row[0] = 1;
   let absorbed = 0;
   for (let i = 0; i <= n; i++) {
-    const next = new Float64Array(m + 1);
-    for (let j = 0; j <= m; j++) {
+    const from = Math.max(0, (i > 0 ? insideLow(i - 1) : 0) - 1);
+    const to = Math.min(m, insideHigh(i) + 1);
+    for (let j = from; j <= to; j++) {
       const mass = row[j]!;
       if (mass === 0) continue;
-      if (outside(i, j)) {
+      if (Math.abs(i * m - j * n) >= limit) {
         absorbed += mass;
         continue;
       }
       const left = n - i + (m - j);
       if (left === 0) continue;
-      // Next step: one more from the first sample (down), or from the second (right, same row).
+      // Next step: one more from the first sample (next row), or from the second (same row).
       if (i < n) next[j] = next[j]! + (mass * (n - i)) / left;
       if (j < m) row[j + 1] = row[j + 1]! + (mass * (m - j)) / left;
     }
-    row = next;
+    row.fill(0, from, to + 2);
+    [row, next] = [next, row];
   }
   return Math.min(1, Math.max(0, absorbed));
 }
