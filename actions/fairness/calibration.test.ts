@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { measure, type Scenario } from '../../shared/testing/calibration.ts';
+import { findScenario, measure } from '../../shared/testing/calibration.ts';
 import { scenarios } from './calibration.ts';
 
 const all = scenarios();
 
-function find(decision: string, setting: string): Scenario {
-  const found = all.find((item) => item.decision.includes(decision) && item.setting === setting);
-  if (!found) throw new Error(`no scenario ${decision} / ${setting}`);
-  return found;
-}
+const find = (decision: string, setting: string) => findScenario(all, decision, setting);
 
 // A seeded subset of `npm run bench:calibration -- --only fairness`, with few runs: each must still
 // meet its target (up to the Wilson interval of so few runs).
@@ -27,7 +23,11 @@ describe('fairness calibration (seeded subset)', () => {
   });
 
   it('12 groups with equal rates do not fail', async () => {
-    const rates = await measure(find('demographic_parity_difference (between_groups)', '12 groups × 100 rows'), 20, 3);
+    const rates = await measure(
+      find('demographic_parity_difference (between_groups)', '12 groups × 100 rows'),
+      20,
+      3,
+    );
     expect(rates.fails).toBe(0);
   });
 });

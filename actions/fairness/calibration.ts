@@ -4,7 +4,13 @@
  */
 
 import type { Random } from '../../shared/stats/random.ts';
-import { bernoulli, type Scenario, type Truth, type Verdict } from '../../shared/testing/calibration.ts';
+import {
+  bernoulli,
+  EFFECT_FACTORS,
+  effectLabel,
+  type Scenario,
+  type Verdict,
+} from '../../shared/testing/calibration.ts';
 import { analyse } from './analysis.ts';
 import { type Comparison, parseDisparity } from './disparities.ts';
 import { pairedComparison } from './paired.ts';
@@ -75,17 +81,6 @@ function disparityVerdict(
 
 function asVerdict(verdict: 'pass' | 'fail' | 'inconclusive' | 'not-judged'): Verdict {
   return verdict === 'not-judged' ? 'inconclusive' : verdict;
-}
-
-const FACTORS: readonly [Truth, number][] = [
-  ['null', 0],
-  ['at-threshold', 1],
-  ['beyond-threshold', 1.5],
-  ['beyond-threshold', 2],
-];
-
-function label(truth: Truth, factor: number): string {
-  return truth === 'null' ? '' : ` (${factor}× threshold)`;
 }
 
 /** Selection rates: every group at 0.5 except the last, which is `effect` higher (between groups / reference). */
@@ -201,12 +196,12 @@ const FAMILIES: Family[] = [
 function disparityScenarios(): Scenario[] {
   return FAMILIES.flatMap((family) =>
     family.sizes.flatMap(([count, rows, factors, powered]) =>
-      FACTORS.filter(([, factor]) => factors.includes(factor)).map(([truth, factor]) => {
+      EFFECT_FACTORS.filter(([, factor]) => factors.includes(factor)).map(([truth, factor]) => {
         const groups = family.build(count, rows, factor * family.unit);
         const name = family.decision.split(' ')[0]!.replace('fairness.', '');
         return {
           decision: family.decision,
-          setting: `${count} groups × ${rows} rows${label(truth, factor)}`,
+          setting: `${count} groups × ${rows} rows${effectLabel(truth, factor)}`,
           truth,
           powered: powered && factor === 2,
           run: (random: Random) =>
@@ -270,9 +265,9 @@ function baselineScenarios(): Scenario[] {
     [3000, 0.05, [0, 1, 2], true],
   ];
   return sizes.flatMap(([positives, better, factors, powered]) =>
-    FACTORS.filter(([, factor]) => factors.includes(factor)).map(([truth, factor]) => ({
+    EFFECT_FACTORS.filter(([, factor]) => factors.includes(factor)).map(([truth, factor]) => ({
       decision: 'fairness.vs-baseline (TPR regression ≤ 0.05, paired)',
-      setting: `${positives} positives, ${better === 0 ? 'changes one way' : '5% fixed'}${label(truth, factor)}`,
+      setting: `${positives} positives, ${better === 0 ? 'changes one way' : '5% fixed'}${effectLabel(truth, factor)}`,
       truth,
       powered: powered && factor === 2,
       run: (random: Random) => baselineVerdict(random, positives, factor * TOLERANCE, better),

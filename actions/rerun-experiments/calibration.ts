@@ -4,19 +4,12 @@
  * earlier run of the same experiment, so it carries the same noise as each rerun.
  */
 import type { Random } from '../../shared/stats/random.ts';
-import { normal, type Scenario, type Truth } from '../../shared/testing/calibration.ts';
+import { EFFECT_FACTORS, effectLabel, normal, type Scenario } from '../../shared/testing/calibration.ts';
 import { judgeMetric, type Rule } from './judge.ts';
 
 // Binary fractions, so that a shift of exactly the tolerance is exactly representable (0.75 + 1/128).
 const TOLERANCE = 1 / 128;
 const RULE: Rule = { abs: TOLERANCE, rel: 0, direction: 'either', ignore: false };
-
-const FACTORS: readonly [Truth, number][] = [
-  ['null', 0],
-  ['at-threshold', 1],
-  ['beyond-threshold', 1.5],
-  ['beyond-threshold', 2],
-];
 
 function run(random: Random, repeats: number, noise: number, shift: number) {
   const tracked = noise === 0 ? 0.75 : normal(random, 0.75, noise);
@@ -40,9 +33,9 @@ export function scenarios(): Scenario[] {
     [10, 0.25, true],
   ];
   return settings.flatMap(([repeats, noise, powered]) =>
-    FACTORS.map(([truth, factor]) => ({
+    EFFECT_FACTORS.map(([truth, factor]) => ({
       decision: 'rerun-experiments.metric (abs tolerance, with repeats)',
-      setting: `${repeats} rerun${repeats > 1 ? 's' : ''}, noise σ = ${noise} × tolerance${truth === 'null' ? '' : ` (${factor}× tolerance)`}`,
+      setting: `${repeats} rerun${repeats > 1 ? 's' : ''}, noise σ = ${noise} × tolerance${effectLabel(truth, factor, 'tolerance')}`,
       truth,
       powered: powered && factor === 2,
       run: (random: Random) => run(random, repeats, noise * TOLERANCE, factor * TOLERANCE),

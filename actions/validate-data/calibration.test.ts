@@ -2,17 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../shared/stats/random.ts';
-import { measure, normal, type Scenario } from '../../shared/testing/calibration.ts';
+import { findScenario, measure, normal } from '../../shared/testing/calibration.ts';
 import { scenarios } from './calibration.ts';
 import { project, runValidateData } from './test-setup.ts';
 
 const all = scenarios();
 
-function find(decision: string, setting: string): Scenario {
-  const found = all.find((item) => item.decision.includes(decision) && item.setting === setting);
-  if (!found) throw new Error(`no scenario ${decision} / ${setting}`);
-  return found;
-}
+const find = (decision: string, setting: string) => findScenario(all, decision, setting);
 
 // A seeded subset of `npm run bench:calibration -- --only validate-data`, with few runs each.
 describe('drift calibration (seeded subset)', () => {

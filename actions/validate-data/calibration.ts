@@ -14,7 +14,14 @@ import type { Check } from '../../shared/result/gate-result.ts';
 import { jensenShannonDistance, populationStabilityIndex } from '../../shared/stats/drift-statistics.ts';
 import { normalCdf, normalQuantile } from '../../shared/stats/intervals.ts';
 import type { Random } from '../../shared/stats/random.ts';
-import { normal, type Scenario, type Truth, type Verdict } from '../../shared/testing/calibration.ts';
+import {
+  EFFECT_FACTORS,
+  effectLabel,
+  normal,
+  type Scenario,
+  type Truth,
+  type Verdict,
+} from '../../shared/testing/calibration.ts';
 import { compareProfiles, driftChecks } from './drift.ts';
 import { profilableColumns, profileAgainst, profileDataset, profileInMemory } from './profile.ts';
 import { DriftSettings } from './settings.ts';
@@ -177,17 +184,6 @@ function tiltDistance(k: number, tilt: number, statistic: 'jensen-shannon' | 'ps
   return populationStabilityIndex(Object.values(p), Object.values(q));
 }
 
-const FACTORS: readonly [Truth, number][] = [
-  ['null', 0],
-  ['at-threshold', 1],
-  ['beyond-threshold', 1.5],
-  ['beyond-threshold', 2],
-];
-
-function label(truth: Truth, factor: number): string {
-  return truth === 'null' ? '' : ` (${factor}× threshold)`;
-}
-
 interface Case {
   decision: string;
   setting: string;
@@ -227,10 +223,10 @@ function numericCases(): Case[] {
     [100_000, [0, 1, 2], true],
   ];
   for (const [rows, factors, powered] of sizes) {
-    for (const [truth, factor] of FACTORS.filter(([, f]) => factors.includes(f))) {
+    for (const [truth, factor] of EFFECT_FACTORS.filter(([, f]) => factors.includes(f))) {
       cases.push({
         decision: wasserstein,
-        setting: `${rows} vs ${rows} rows, normal${label(truth, factor)}`,
+        setting: `${rows} vs ${rows} rows, normal${effectLabel(truth, factor)}`,
         truth,
         powered: powered && factor === 2,
         columns: [{ name: 'x', reference: normals(rows), current: normals(rows, 0.1 * factor) }],
@@ -263,11 +259,13 @@ function numericCases(): Case[] {
     [1000, [0, 1], false],
     [10_000, [0, 1, 2], true],
   ] as const) {
-    for (const [truth, factor] of FACTORS.filter(([, f]) => (factors as readonly number[]).includes(f))) {
+    for (const [truth, factor] of EFFECT_FACTORS.filter(([, f]) =>
+      (factors as readonly number[]).includes(f),
+    )) {
       const shift = factor === 0 ? 0 : solve(normalShiftPsi, 0.2 * factor, 3);
       cases.push({
         decision: psi,
-        setting: `${rows} vs ${rows} rows, normal${label(truth, factor)}`,
+        setting: `${rows} vs ${rows} rows, normal${effectLabel(truth, factor)}`,
         truth,
         powered: powered && factor === 2,
         settings: { numeric: 'psi' },
@@ -321,11 +319,13 @@ function categoricalCases(): Case[] {
     [20, 10_000, [1, 1.5, 2], true],
     [2, 10_000, [1, 2], true],
   ] as const) {
-    for (const [truth, factor] of FACTORS.filter(([, f]) => (factors as readonly number[]).includes(f))) {
+    for (const [truth, factor] of EFFECT_FACTORS.filter(([, f]) =>
+      (factors as readonly number[]).includes(f),
+    )) {
       const tilt = solve((t) => tiltDistance(k, t, 'jensen-shannon'), 0.1 * factor, 1);
       cases.push({
         decision: js,
-        setting: `${k} uniform categories, ${rows} vs ${rows} rows${label(truth, factor)}`,
+        setting: `${k} uniform categories, ${rows} vs ${rows} rows${effectLabel(truth, factor)}`,
         truth,
         powered: powered && factor === 2,
         columns: [
@@ -344,11 +344,13 @@ function categoricalCases(): Case[] {
     [20, 10_000, [0, 1, 2]],
     [1500, 100_000, [0]],
   ] as const) {
-    for (const [truth, factor] of FACTORS.filter(([, f]) => (factors as readonly number[]).includes(f))) {
+    for (const [truth, factor] of EFFECT_FACTORS.filter(([, f]) =>
+      (factors as readonly number[]).includes(f),
+    )) {
       const tilt = factor === 0 ? 0 : solve((t) => tiltDistance(k, t, 'psi'), 0.2 * factor, 1);
       cases.push({
         decision: psi,
-        setting: `${k} uniform categories, ${rows} vs ${rows} rows${label(truth, factor)}`,
+        setting: `${k} uniform categories, ${rows} vs ${rows} rows${effectLabel(truth, factor)}`,
         truth,
         powered: rows >= 10_000 && factor === 2,
         settings: { categorical: 'psi' },
