@@ -12,6 +12,9 @@ type Section = () => Scenario[];
 // Each gate's scenarios live beside its decision code; add a section here when a gate gains one.
 const SECTIONS: Record<string, () => Promise<Section>> = {
   benchmark: async () => (await import('./benchmark/calibration.ts')).scenarios,
+  fairness: async () => (await import('./fairness/calibration.ts')).scenarios,
+  'validate-data': async () => (await import('./validate-data/calibration.ts')).scenarios,
+  'rerun-experiments': async () => (await import('./rerun-experiments/calibration.ts')).scenarios,
 };
 
 function argument(name: string): string | undefined {

@@ -21,6 +21,7 @@ import {
   sumByGroup,
   type Variable,
 } from './segments.ts';
+import { pairwiseInterval } from './simultaneous.ts';
 
 export interface AnalysisInput {
   /** 0/1 per row. */
@@ -82,6 +83,7 @@ export interface DisparityReport {
   tooSmall: { group: string; reason: string }[];
   /** Groups left out because the rate is undefined (denominator 0). */
   undefinedGroups: string[];
+  /** Simultaneous pairwise interval (actions/fairness/simultaneous.ts). */
   interval: Interval | undefined;
   /** Bootstrap standard error. */
   standardError: number | undefined;
@@ -311,7 +313,10 @@ export function analyse(input: AnalysisInput, options: AnalysisOptions): Analysi
   bootstrap(counts, input.weights ? weighted : undefined, segments, options);
   for (const segment of segments) {
     for (const report of segment.disparities) {
-      Object.assign(report, summariseReplicates(report.replicates, options.confidence));
+      // The bootstrap gives the standard error behind "about N× the rows would settle it"; the interval
+      // verdicts use is the simultaneous pairwise one (its percentile interval of a maximum is biased up).
+      report.standardError = summariseReplicates(report.replicates, options.confidence).standardError;
+      report.interval = pairwiseInterval(segment, report, options.confidence);
     }
   }
   return {

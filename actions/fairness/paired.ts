@@ -22,8 +22,8 @@ export interface PairedComparison {
   better: number;
   /** Change in the harmful direction: (worse − better) / rows; positive means a regression. */
   regression: number;
+  /** Tango's score interval of the regression. */
   interval: Interval;
-  standardError: number;
 }
 
 function rowsFor(metric: PairedMetric, label: number): boolean {
@@ -47,9 +47,8 @@ const HIGHER_IS_WORSE: Record<PairedMetric, boolean> = {
 };
 
 /**
- * Compares candidate and baseline predictions on the same rows (McNemar's discordant pairs). The
- * variance of the paired difference is ((b + c) − (b − c)²/n) / n², which, unlike comparing two
- * independent rates, cancels the rows both models agree on.
+ * Compares candidate and baseline predictions on the same rows (McNemar's discordant pairs): only the
+ * rows the two models disagree on carry information, which comparing two independent rates would waste.
  */
 export function pairedComparison(
   metric: PairedMetric,
@@ -79,7 +78,6 @@ export function pairedComparison(
     }
   }
   const regression = n > 0 ? (worse - better) / n : 0;
-  const standardError = n > 0 ? Math.sqrt(Math.max(0, worse + better - (worse - better) ** 2 / n)) / n : 0;
   const z = zFor(confidence);
   return {
     metric,
@@ -89,13 +87,43 @@ export function pairedComparison(
     worse,
     better,
     regression,
-    interval: { lower: regression - z * standardError, upper: regression + z * standardError },
-    standardError,
+    interval: n > 0 ? tangoInterval(worse, better, n, z) : { lower: -1, upper: 1 },
   };
 }
 
-/** One-sided p-value for "the regression exceeds `tolerance`" (normal approximation). */
+/**
+ * Tango's score statistic (Tango 1998) for "the paired difference (b − c)/n is δ": with b rows newly
+ * wrong and c fixed out of n, z = (b − c − nδ) / √(n(2q + δ(1 − δ))), where q is the restricted maximum
+ * likelihood estimate of the "fixed" cell's probability under the hypothesis. Unlike the Wald interval it
+ * keeps its level at 10 rows and does not collapse to [0, 0] when no row is discordant.
+ */
+function tangoZ(b: number, c: number, n: number, delta: number): number {
+  const w = -(b + c) + (2 * n - b + c) * delta;
+  const q = (-w + Math.sqrt(Math.max(0, w * w + 8 * n * c * delta * (1 - delta)))) / (4 * n);
+  const variance = n * (2 * q + delta * (1 - delta));
+  const excess = b - c - n * delta;
+  if (variance <= 0)
+    return excess === 0 ? 0 : excess > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  return excess / Math.sqrt(variance);
+}
+
+/** Tango's interval: the δ where the score statistic crosses ±z (it decreases in δ), by bisection. */
+function tangoInterval(b: number, c: number, n: number, z: number): Interval {
+  const solve = (target: number) => {
+    let low = -1;
+    let high = 1;
+    for (let i = 0; i < 60; i += 1) {
+      const middle = (low + high) / 2;
+      if (tangoZ(b, c, n, middle) > target) low = middle;
+      else high = middle;
+    }
+    return (low + high) / 2;
+  };
+  return { lower: solve(z), upper: solve(-z) };
+}
+
+/** One-sided p-value for "the regression exceeds `tolerance`" (Tango's score test). */
 export function regressionPValue(comparison: PairedComparison, tolerance: number): number {
-  if (comparison.standardError === 0) return comparison.regression > tolerance ? 0 : 1;
-  return 1 - normalCdf((comparison.regression - tolerance) / comparison.standardError);
+  if (comparison.rows === 0) return 1;
+  return normalCdf(-tangoZ(comparison.worse, comparison.better, comparison.rows, tolerance));
 }

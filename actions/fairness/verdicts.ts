@@ -1,10 +1,11 @@
 import { formatNumber } from '../../shared/report/markdown.ts';
 import type { CheckStatus } from '../../shared/result/gate-result.ts';
-import { type Interval, katzLogRatio, normalCdf, zFor } from '../../shared/stats/intervals.ts';
+import { type Interval, katzLogRatio, zFor } from '../../shared/stats/intervals.ts';
 import { adjustPValues, type Correction } from '../../shared/stats/multiple-testing.ts';
 import type { DisparityReport, GroupReport, SegmentReport } from './analysis.ts';
 import { DENOMINATOR_NAME, HIGHER_IS_WORSE, rate, rateParts, SHORT_NAME } from './metrics.ts';
 import { type PairedComparison, regressionPValue } from './paired.ts';
+import { pairwiseTest } from './simultaneous.ts';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'not-judged';
 
@@ -60,18 +61,6 @@ const ci = (interval: Interval | undefined, confidence: number, format: (value: 
 /** Whether a value is on the failing side of a rule: above it for differences, below it for ratios. */
 function beyond(report: DisparityReport, threshold: number, value: number): boolean {
   return report.spec.kind === 'difference' ? value > threshold : value < threshold;
-}
-
-/**
- * One-sided p-value for "the disparity is beyond the threshold", from the bootstrap standard error
- * (normal approximation). Counting resamples instead would floor p at 1/(B+1), which a correction over
- * dozens of checks can never get below the level.
- */
-function bootstrapPValue(report: DisparityReport, threshold: number): number | undefined {
-  if (report.value === undefined || report.standardError === undefined) return undefined;
-  const excess = report.spec.kind === 'difference' ? report.value - threshold : threshold - report.value;
-  if (report.standardError === 0) return excess > 0 ? 0 : 1;
-  return 1 - normalCdf(excess / report.standardError);
 }
 
 function findGroup(segment: SegmentReport, label: string, level: string): GroupReport | undefined {
@@ -201,9 +190,10 @@ export function judge(
   options: JudgeOptions,
 ): { disparities: DisparityJudgement[]; baselines: BaselineJudgement[] } {
   const alpha = (1 - options.confidence) / 2;
-  const rawDisparity = disparities.map(({ report, rule }) =>
-    report.value === undefined ? undefined : bootstrapPValue(report, rule.threshold),
+  const tests = disparities.map(({ segment, report, rule }) =>
+    report.value === undefined ? undefined : pairwiseTest(segment, report, rule.threshold),
   );
+  const rawDisparity = tests.map((test) => test?.beyondP);
   const rawBaseline = baselines.map(({ group, comparison, tolerance }) =>
     judgedGroup(group, comparison, options) ? regressionPValue(comparison, tolerance) : undefined,
   );
@@ -243,19 +233,10 @@ export function judge(
     if (options.strict) {
       verdict = isBeyond ? 'fail' : 'pass';
       tail = ` Strict mode judges the point estimate: ${verdict}.`;
-    } else if (
-      interval &&
-      beyond(report, rule.threshold, report.spec.kind === 'difference' ? interval.lower : interval.upper) &&
-      adjustedPValue !== undefined &&
-      adjustedPValue < alpha
-    ) {
+    } else if (adjustedPValue !== undefined && adjustedPValue < alpha) {
       verdict = 'fail';
-      tail = ` The whole interval is beyond the threshold: fail (${options.correction}-adjusted p = ${formatNumber(adjustedPValue)}).`;
-    } else if (
-      interval &&
-      !beyond(report, rule.threshold, report.spec.kind === 'difference' ? interval.upper : interval.lower) &&
-      (report.spec.kind === 'difference' ? interval.upper : interval.lower) !== rule.threshold
-    ) {
+      tail = ` Some pair of groups is beyond the threshold even allowing for every pair compared: fail (${options.correction}-adjusted p = ${formatNumber(adjustedPValue)}).`;
+    } else if ((tests[index]?.withinP ?? 1) < alpha) {
       verdict = 'pass';
       tail = ' The whole interval is within the threshold: pass.';
     } else {

@@ -164,12 +164,17 @@ export const rerunExperimentsGate = defineGate({
     const judged = judgeOutcomes(outcomes, settings);
     const { counts } = judged;
     const judgedCount =
-      counts.reproduced + counts['not reproduced'] + counts.nondeterministic + counts.missing;
+      counts.reproduced +
+      counts['not reproduced'] +
+      counts.nondeterministic +
+      counts.inconclusive +
+      counts.missing;
     const parts = [
       counts.error ? `${plural(counts.error, 'experiment')} failed to rerun` : '',
       judgedCount > 0 ? `${counts.reproduced} of ${judgedCount} metrics reproduced` : '',
       counts['not reproduced'] ? `${counts['not reproduced']} not reproduced` : '',
       counts.nondeterministic ? `${counts.nondeterministic} nondeterministic` : '',
+      counts.inconclusive ? `${counts.inconclusive} inconclusive` : '',
       counts.missing ? `${counts.missing} missing` : '',
     ].filter(Boolean);
     runtime.setOutput(OUTPUTS.reproduced, String(judgedCount > 0 && counts.reproduced === judgedCount));
@@ -191,6 +196,7 @@ export const rerunExperimentsGate = defineGate({
         reproduced: counts.reproduced,
         'not-reproduced': counts['not reproduced'],
         nondeterministic: counts.nondeterministic,
+        inconclusive: counts.inconclusive,
         missing: counts.missing,
         'rerun-errors': counts.error,
         reruns: outcomes.reduce((sum, outcome) => sum + outcome.reruns.length, 0),

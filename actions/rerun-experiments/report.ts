@@ -44,7 +44,15 @@ export function judgeOutcomes(
     checks: [],
     details: [],
     rows: [],
-    counts: { reproduced: 0, 'not reproduced': 0, nondeterministic: 0, missing: 0, error: 0, skipped: 0 },
+    counts: {
+      reproduced: 0,
+      'not reproduced': 0,
+      nondeterministic: 0,
+      inconclusive: 0,
+      missing: 0,
+      error: 0,
+      skipped: 0,
+    },
   };
   for (const outcome of outcomes) {
     const failed = failureMessage(outcome);

@@ -5,10 +5,12 @@ import {
   benjaminiHochberg,
   binnedWassersteinDistance,
   chiSquareHomogeneity,
-  jensenShannonDistance,
-  ksAsymptoticPValue,
+  jensenShannonOfCounts,
+  ksPValue,
   populationStabilityIndex,
 } from '../../shared/stats/drift-statistics.ts';
+import { bootstrapHistograms, type HistogramStatistic } from '../../shared/stats/histogram-bootstrap.ts';
+import { createRandom } from '../../shared/stats/random.ts';
 import type { CategoricalProfile, ColumnProfile, DataProfile, NumericProfile } from './profile.ts';
 import type { DriftSettings } from './settings.ts';
 
@@ -31,10 +33,20 @@ export interface ColumnDrift {
   method: Method;
   /** The gating statistic: an effect size, or the raw p-value for ks / chi-square. */
   value: number;
+  /** Effect sizes: the bias-corrected bootstrap interval the verdict is read from. */
+  interval?: { lower: number; upper: number };
   /** The p-value of the test reported beside (KS for numeric, χ² homogeneity for categorical). */
   pValue: number;
   pTest: 'ks' | 'chi-square';
+  /** Non-null values compared on each side. */
+  rows: { reference: number; current: number };
+  /** Categorical: current rows in categories the reference, counted in full, never had. */
+  newRows?: number;
 }
+
+/** Resamples of the effect-size bootstrap; fixed seed, so one dataset pair always gets the same verdict. */
+const RESAMPLES = 400;
+const SEED = 20_240_601;
 
 function populationStd(profile: NumericProfile): number {
   if (profile.count === 0) return 0;
@@ -51,54 +63,90 @@ function cumulative(counts: readonly number[]): number[] {
   });
 }
 
-/** Numeric comparison of two profiles binned at the same edges. */
+function effectInterval(
+  reference: readonly number[],
+  current: readonly number[],
+  statistic: HistogramStatistic,
+) {
+  const { estimate, lower, upper } = bootstrapHistograms(reference, current, statistic, {
+    random: createRandom(SEED),
+    resamples: RESAMPLES,
+  });
+  return { value: estimate, interval: { lower, upper } };
+}
+
+/**
+ * Numeric comparison of two profiles binned at the same edges. The outer bins end at the reference's own
+ * 0.1% and 99.9% quantiles (its min and max for profiles written before those were kept), never at the
+ * current data's extremes: otherwise one value of 1e6 stretches the last bin and alone moves Wasserstein/σ
+ * from 0.003 to 70.
+ */
 export function compareNumeric(
   reference: NumericProfile,
   current: NumericProfile,
   method: 'wasserstein' | 'psi' | 'ks',
-) {
+): { value: number; pValue: number; d: number; interval?: { lower: number; upper: number } } {
   const refCdf = cumulative(reference.counts);
   const curCdf = cumulative(current.counts);
-  // KS from binned data: the CDFs are known at the bin edges only, so D is the largest gap there.
+  // KS from binned data: the CDFs are known at the bin edges only, so D is the largest gap there (a
+  // lower bound of the raw D, so the p-value errs towards no drift).
   const d = Math.max(0, ...refCdf.map((value, index) => Math.abs(value - curCdf[index]!)));
-  const pValue = reference.count && current.count ? ksAsymptoticPValue(d, reference.count, current.count) : 1;
-  let value: number;
-  if (method === 'psi') value = populationStabilityIndex(reference.counts, current.counts);
-  else if (method === 'ks') value = pValue;
-  else {
-    const lows = [reference.min, current.min].filter((item): item is number => item !== null);
-    const highs = [reference.max, current.max].filter((item): item is number => item !== null);
-    const edges = reference.edges;
-    const low = Math.min(...lows, edges[0] ?? 0);
-    const high = Math.max(...highs, edges.at(-1) ?? 0);
-    const distance = binnedWassersteinDistance([low, ...edges, high], reference.counts, current.counts);
-    const std = populationStd(reference);
-    value = std > 0 ? distance / std : distance > 0 ? Number.POSITIVE_INFINITY : 0;
+  const pValue = reference.count && current.count ? ksPValue(d, reference.count, current.count).pValue : 1;
+  if (method === 'ks') return { value: pValue, pValue, d };
+  if (method === 'psi') {
+    return { ...effectInterval(reference.counts, current.counts, populationStabilityIndex), pValue, d };
   }
-  return { value, pValue, d };
+  const edges = reference.edges;
+  const [tailLow, tailHigh] = reference.tails ?? [
+    reference.min ?? edges[0] ?? 0,
+    reference.max ?? edges.at(-1) ?? 0,
+  ];
+  const bounds = [
+    Math.min(tailLow, edges[0] ?? tailLow),
+    ...edges,
+    Math.max(tailHigh, edges.at(-1) ?? tailHigh),
+  ];
+  const std = populationStd(reference);
+  const scaled: HistogramStatistic = (a, b) => {
+    const distance = binnedWassersteinDistance(bounds, a, b);
+    return std > 0 ? distance / std : distance > 0 ? Number.POSITIVE_INFINITY : 0;
+  };
+  return { ...effectInterval(reference.counts, current.counts, scaled), pValue, d };
 }
 
-/** Categorical comparison over the union of categories (the `other` bucket counts as one category). */
+/**
+ * Categorical comparison binned identically on both sides, never on each side's own top categories. When
+ * the reference kept all its categories, the current's rows outside them are new categories, reported too.
+ */
 export function compareCategorical(
   reference: CategoricalProfile,
   current: CategoricalProfile,
   method: 'jensen-shannon' | 'psi' | 'chi-square',
 ) {
-  const categories = [
-    ...new Set([...Object.keys(reference.categories), ...Object.keys(current.categories)]),
-  ].sort();
-  const refCounts = [...categories.map((category) => reference.categories[category] ?? 0), reference.other];
-  const curCounts = [...categories.map((category) => current.categories[category] ?? 0), current.other];
-  const pValue = chiSquareHomogeneity(refCounts, curCounts).pValue;
-  let value: number;
-  if (method === 'psi') value = populationStabilityIndex(refCounts, curCounts);
-  else if (method === 'chi-square') value = pValue;
-  else {
-    const asWeights = (counts: number[]) =>
-      Object.fromEntries(counts.map((count, index) => [String(index), count]));
-    value = jensenShannonDistance(asWeights(refCounts), asWeights(curCounts));
+  // A complete reference (nothing in `other`) is compared category by category with everything the
+  // current kept, new categories included; a capped one only on its own kept categories, the rest of both
+  // sides being "other" (a current category outside them may sit in the reference's "other").
+  const categories =
+    reference.other === 0
+      ? [...new Set([...Object.keys(reference.categories), ...Object.keys(current.categories)])]
+      : Object.keys(reference.categories);
+  const refCounts = categories.map((category) => reference.categories[category]!);
+  const curCounts = categories.map((category) => current.categories[category] ?? 0);
+  const curOther = current.count - curCounts.reduce((sum, value) => sum + value, 0);
+  if (reference.other + curOther > 0) {
+    refCounts.push(reference.other);
+    curCounts.push(curOther);
   }
-  return { value, pValue };
+  const newRows =
+    reference.other === 0
+      ? current.count -
+        Object.keys(reference.categories).reduce((sum, key) => sum + (current.categories[key] ?? 0), 0)
+      : undefined;
+  const pValue = chiSquareHomogeneity(refCounts, curCounts).pValue;
+  const extra = newRows ? { newRows } : {};
+  if (method === 'chi-square') return { value: pValue, pValue, ...extra };
+  const statistic: HistogramStatistic = method === 'psi' ? populationStabilityIndex : jensenShannonOfCounts;
+  return { ...effectInterval(refCounts, curCounts, statistic), pValue, ...extra };
 }
 
 /** Compares every column of `columns` present in both profiles. */
@@ -113,28 +161,71 @@ export function compareProfiles(
     const ref: ColumnProfile | undefined = reference.columns[column];
     const cur: ColumnProfile | undefined = current.columns[column];
     if (!ref || !cur || ref.kind !== cur.kind) continue;
+    const rows = { reference: ref.count, current: cur.count };
     if (ref.kind === 'numeric' && cur.kind === 'numeric') {
-      const { value, pValue } = compareNumeric(ref, cur, settings.numeric);
-      drifts.push({ column, kind: 'numeric', method: settings.numeric, value, pValue, pTest: 'ks' });
+      const { d: _d, ...compared } = compareNumeric(ref, cur, settings.numeric);
+      drifts.push({ column, kind: 'numeric', method: settings.numeric, ...compared, pTest: 'ks', rows });
     } else if (ref.kind === 'categorical' && cur.kind === 'categorical') {
-      const { value, pValue } = compareCategorical(ref, cur, settings.categorical);
+      const compared = compareCategorical(ref, cur, settings.categorical);
       drifts.push({
         column,
         kind: 'categorical',
         method: settings.categorical,
-        value,
-        pValue,
+        ...compared,
         pTest: 'chi-square',
+        rows,
       });
     }
   }
   return drifts;
 }
 
+type ColumnVerdict = 'drift' | 'no drift' | 'inconclusive';
+
+function columnVerdict(drift: ColumnDrift, threshold: number, adjustedP: number | undefined): ColumnVerdict {
+  if (drift.rows.reference === 0 || drift.rows.current === 0) return 'inconclusive';
+  if (adjustedP !== undefined) return adjustedP < threshold ? 'drift' : 'no drift';
+  const interval = drift.interval ?? { lower: drift.value, upper: drift.value };
+  if (interval.lower >= threshold) return 'drift';
+  return interval.upper < threshold ? 'no drift' : 'inconclusive';
+}
+
+function columnMessage(
+  drift: ColumnDrift,
+  verdict: ColumnVerdict,
+  threshold: number,
+  adjustedP: number | undefined,
+) {
+  const empty =
+    drift.rows.reference === 0 ? 'the reference' : drift.rows.current === 0 ? 'the current data' : undefined;
+  if (empty) return `not enough rows: ${empty} has no value in ${drift.column}, so drift cannot be judged`;
+  const fresh = drift.newRows
+    ? `; ${formatNumber(drift.newRows)} rows in categories the reference never had`
+    : '';
+  if (adjustedP !== undefined) {
+    return `${drift.method} p = ${formatNumber(drift.value)} (BH-adjusted ${formatNumber(adjustedP)}) ${verdict === 'drift' ? '<' : '>='} ${threshold}${fresh}`;
+  }
+  const interval = drift.interval;
+  const range = interval
+    ? ` (95% CI ${formatNumber(interval.lower)} to ${formatNumber(interval.upper)})`
+    : '';
+  const head = `${drift.method} = ${formatNumber(drift.value)}${range}`;
+  const test = `${drift.pTest} p = ${formatNumber(drift.pValue)}`;
+  if (verdict === 'inconclusive') {
+    const rows = Math.min(drift.rows.reference, drift.rows.current);
+    return `${head} straddles ${threshold}: inconclusive with ${formatNumber(rows)} rows; more rows on both sides would settle it (${test}${fresh})`;
+  }
+  return `${head} ${verdict === 'drift' ? '>=' : '<'} ${threshold} (${test}${fresh})`;
+}
+
 /**
- * Verdicts for one reference/current pair: a column drifts when its effect size reaches its threshold, or,
- * for p-value methods, when its Benjamini–Hochberg adjusted p-value (across the pair's p-value-gated columns)
- * is below the threshold. The dataset drifts when the share of drifting columns reaches `drift-share`.
+ * Verdicts for one reference/current pair. Effect sizes: a column drifts when its whole bias-corrected
+ * interval is at or above its threshold, does not when the whole interval is below, and is inconclusive
+ * otherwise (small samples: two samples of one distribution are never at distance 0). P-value methods: a
+ * column drifts when its Benjamini–Hochberg adjusted p-value (across the pair's p-value-gated columns) is
+ * below the threshold. A column without rows on either side is inconclusive ("not enough rows"). The
+ * dataset drifts when the share of drifting columns reaches `drift-share`, and is inconclusive when the
+ * inconclusive columns could take it there.
  */
 export function driftChecks(
   current: string,
@@ -143,54 +234,64 @@ export function driftChecks(
   settings: DriftSettings,
   location: SourceLocation,
 ): Check[] {
-  const gatedByP = drifts.filter((drift) => P_VALUE_METHODS.has(drift.method));
+  const gatedByP = drifts.filter(
+    (drift) => P_VALUE_METHODS.has(drift.method) && drift.rows.reference > 0 && drift.rows.current > 0,
+  );
   const adjusted = new Map(
     benjaminiHochberg(gatedByP.map((drift) => drift.value)).map((value, index) => [gatedByP[index]!, value]),
   );
   const checks: Check[] = [];
-  let drifting = 0;
+  const verdicts: ColumnVerdict[] = [];
   for (const drift of drifts) {
     const threshold =
       (drift.kind === 'numeric' ? settings['numeric-threshold'] : settings['categorical-threshold']) ??
       DEFAULT_THRESHOLDS[drift.method];
     const adjustedP = adjusted.get(drift);
-    const drifted = adjustedP !== undefined ? adjustedP < threshold : drift.value >= threshold;
-    if (drifted) drifting++;
-    const shown = adjustedP ?? drift.value;
+    const verdict = columnVerdict(drift, threshold, adjustedP);
+    verdicts.push(verdict);
     checks.push({
       id: `${current}.drift.${drift.column}`,
-      status: drifted ? 'warn' : 'pass',
-      message:
-        adjustedP !== undefined
-          ? `${drift.method} p = ${formatNumber(drift.value)} (BH-adjusted ${formatNumber(adjustedP)}) ${drifted ? '<' : '>='} ${threshold}`
-          : `${drift.method} = ${formatNumber(drift.value)} ${drifted ? '>=' : '<'} ${threshold} (${drift.pTest} p = ${formatNumber(drift.pValue)})`,
-      observed: shown,
-      expected: adjustedP !== undefined ? `p >= ${threshold}` : `< ${threshold}`,
+      status: verdict === 'no drift' ? 'pass' : 'warn',
+      message: columnMessage(drift, verdict, threshold, adjustedP),
+      observed: adjustedP ?? drift.value,
+      expected: P_VALUE_METHODS.has(drift.method) ? `p >= ${threshold}` : `< ${threshold}`,
       location,
       statistic: drift.method,
       value: drift.value,
+      ...(drift.interval ? { interval: drift.interval } : {}),
       threshold,
-      drifted,
+      drifted: verdict === 'drift',
+      verdict,
       pValue: drift.pValue,
       pTest: drift.pTest,
       ...(adjustedP !== undefined ? { adjustedPValue: adjustedP } : {}),
+      ...(drift.newRows ? { newCategoryRows: drift.newRows } : {}),
+      rows: drift.rows,
       reference,
       column: drift.column,
     });
   }
+  const drifting = verdicts.filter((verdict) => verdict === 'drift').length;
+  const open = verdicts.filter((verdict) => verdict === 'inconclusive').length;
+  const limit = settings['drift-share'];
   const share = drifts.length === 0 ? 0 : drifting / drifts.length;
-  const datasetDrifts = drifts.length > 0 && share >= settings['drift-share'];
+  const datasetDrifts = drifts.length > 0 && share >= limit;
+  const undecided = !datasetDrifts && (drifts.length === 0 || (drifting + open) / drifts.length >= limit);
+  const counts = `${drifting} of ${drifts.length} column(s) drift from ${reference} (${formatNumber(share * 100)}%, limit ${formatNumber(limit * 100)}%)`;
   checks.push({
     id: `${current}.drift`,
-    status: datasetDrifts ? 'fail' : 'pass',
-    message: `${drifting} of ${drifts.length} column(s) drift from ${reference} (${formatNumber(share * 100)}%, limit ${formatNumber(settings['drift-share'] * 100)}%)`,
+    status: datasetDrifts ? 'fail' : undecided ? 'warn' : 'pass',
+    message: undecided
+      ? drifts.length === 0
+        ? `not enough rows: no column could be compared with ${reference}`
+        : `${counts}; ${open} inconclusive could reach the limit: inconclusive, more rows would settle it`
+      : counts,
     observed: share,
-    expected: `< ${settings['drift-share']}`,
+    expected: `< ${limit}`,
     location,
     drifted: datasetDrifts,
-    driftingColumns: drifts
-      .filter((_, index) => checks[index]!.drifted === true)
-      .map((drift) => drift.column),
+    verdict: datasetDrifts ? 'drift' : undecided ? 'inconclusive' : 'no drift',
+    driftingColumns: drifts.filter((_, index) => verdicts[index] === 'drift').map((drift) => drift.column),
     reference,
   });
   return checks;

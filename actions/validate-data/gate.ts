@@ -16,7 +16,7 @@ import { FailuresFile } from './failures-file.ts';
 import { inferSchema } from './infer-schema.ts';
 import { INPUTS, ValidateDataOptions as OptionsSchema, type ValidateDataOptions } from './inputs.ts';
 import { fairnessRunsModel, modelContractChecks, modelOutputCheck } from './model-contract.ts';
-import { DataProfile, edgesOf, profilableColumns, profileDataset } from './profile.ts';
+import { DataProfile, profilableColumns, profileAgainst, profileDataset } from './profile.ts';
 import { driftTable, failingTable, summarize } from './report.ts';
 import { ValidateDataSettings as SettingsSchema, type ValidateDataSettings } from './settings.ts';
 import { validateDataset } from './validate-dataset.ts';
@@ -130,7 +130,7 @@ async function runDrift(context: Context, connection: DuckDBConnection): Promise
       }
     }
     const profiled = shared.filter((column) => wanted.includes(column.name));
-    const currentProfile = await profileDataset(connection, current, profiled, edgesOf(reference));
+    const currentProfile = await profileAgainst(connection, current, profiled, reference);
     const drifts = compareProfiles(reference, currentProfile, wanted, spec);
     checks.push(...driftChecks(spec.current, referenceName, drifts, spec, location));
   }

@@ -2,14 +2,17 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { type Dataset, readingDataset } from '../../shared/data/dataset.ts';
 import { querySingle } from '../../shared/data/query.ts';
-import { quoteIdentifier } from '../../shared/data/sql.ts';
+import { quoteIdentifier, quoteStringList } from '../../shared/data/sql.ts';
 import { InputError } from '../../shared/errors.ts';
+import { percentileOfSorted } from '../../shared/stats/percentiles.ts';
 import { typedExpression } from './compile-checks.ts';
 import type { DataSchema } from './data-schema.ts';
 
 export const PROFILE_SCHEMA = 'mlgate/data-profile@1';
 /** Reference quantiles that become the fixed bin edges of numeric columns (5 %, 10 %, ..., 95 %). */
 export const EDGE_QUANTILES = Array.from({ length: 19 }, (_, index) => (index + 1) / 20);
+/** Reference quantiles where the outer bins end, so that one extreme value cannot stretch them. */
+export const TAIL_QUANTILES = [0.001, 0.999] as const;
 /** Categories counted exactly per column; the rest are summed into `other`. */
 export const CATEGORY_CAP = 1000;
 
@@ -27,6 +30,8 @@ export const NumericProfile = z.object({
   edges: z.array(z.number()),
   /** One count per bin: edges.length + 1 entries, the first and last are the under/overflow bins. */
   counts: z.array(count),
+  /** The 0.1% and 99.9% quantiles, where the outer bins end for distances (absent in older profiles). */
+  tails: z.tuple([z.number(), z.number()]).optional(),
 });
 export type NumericProfile = z.infer<typeof NumericProfile>;
 
@@ -111,15 +116,15 @@ function jsNumber(value: unknown): number {
   return typeof value === 'bigint' ? Number(value) : Number(value ?? 0);
 }
 
-/** Bin edges at the reference quantiles, one query for every numeric column. */
+/** Bin edges and tails at the reference quantiles, one query for every numeric column. */
 export async function quantileEdges(
   connection: DuckDBConnection,
   dataset: Dataset,
   columns: readonly ProfiledColumn[],
-): Promise<Record<string, number[]>> {
+): Promise<Record<string, { edges: number[]; tails?: [number, number] }>> {
   const numeric = columns.filter((column) => column.kind === 'numeric');
   if (numeric.length === 0) return {};
-  const list = `[${EDGE_QUANTILES.join(', ')}]`;
+  const list = `[${[TAIL_QUANTILES[0], ...EDGE_QUANTILES, TAIL_QUANTILES[1]].join(', ')}]`;
   const row = await readingDataset(dataset, async () => {
     const threads = (await connection.runAndReadAll("SELECT current_setting('threads')")).getRowsJS()[0]![0];
     // approx_quantile (a t-digest) is fast but depends on the order values arrive in; one thread reads the
@@ -137,8 +142,10 @@ export async function quantileEdges(
   });
   return Object.fromEntries(
     numeric.map((column, index) => {
-      const values = (row[index] as number[] | null) ?? [];
-      return [column.name, [...new Set(values.map(Number))].sort((a, b) => a - b)];
+      const values = ((row[index] as number[] | null) ?? []).map(Number);
+      if (values.length === 0) return [column.name, { edges: [] }];
+      const edges = [...new Set(values.slice(1, -1))].sort((a, b) => a - b);
+      return [column.name, { edges, tails: [values[0]!, values.at(-1)!] as [number, number] }];
     }),
   );
 }
@@ -154,7 +161,11 @@ export async function profileDataset(
   edges: Record<string, number[]> = {},
 ): Promise<DataProfile> {
   const missing = columns.filter((column) => column.kind === 'numeric' && !edges[column.name]);
-  const allEdges = { ...(await quantileEdges(connection, dataset, missing)), ...edges };
+  const own = await quantileEdges(connection, dataset, missing);
+  const allEdges: Record<string, number[]> = {
+    ...Object.fromEntries(Object.entries(own).map(([name, quantiles]) => [name, quantiles.edges])),
+    ...edges,
+  };
   const select = ['count(*)'];
   for (const column of columns) {
     if (column.kind === 'numeric') {
@@ -207,6 +218,7 @@ export async function profileDataset(
         sumSquares: Number(sumSquares),
         edges: columnEdges,
         counts,
+        ...(own[column.name]?.tails ? { tails: own[column.name]!.tails } : {}),
       };
     } else {
       const nonNull = jsNumber(row[cursor]);
@@ -277,6 +289,136 @@ function binCounts(edges: readonly number[], histogram: { key: unknown; value: u
   return counts;
 }
 
+/**
+ * Profiles `columns` of a dataset binned as `reference` was, so that the two can be compared bin by bin:
+ * numeric columns at the reference's edges, categorical columns counted for every category the reference
+ * kept as well as the current's own most frequent ones (the rest is `other`). Binning each side by its own
+ * most frequent categories only made identical distributions of more than `CATEGORY_CAP` categories look
+ * drifted.
+ */
+export async function profileAgainst(
+  connection: DuckDBConnection,
+  dataset: Dataset,
+  columns: readonly ProfiledColumn[],
+  reference: DataProfile,
+): Promise<DataProfile> {
+  const profile = await profileDataset(connection, dataset, columns, edgesOf(reference));
+  for (const column of columns) {
+    const kept = reference.columns[column.name];
+    const own = profile.columns[column.name];
+    if (kept?.kind !== 'categorical' || own?.kind !== 'categorical') continue;
+    const names = Object.keys(kept.categories);
+    const counted = new Map<string, number>();
+    if (names.length > 0) {
+      const sql =
+        `SELECT v, count(*) FROM (SELECT ${column.sql} AS v FROM ${dataset.relation({ text: true })}) ` +
+        `WHERE v IN (SELECT unnest(${quoteStringList(names)})) GROUP BY v`;
+      const rows = await readingDataset(dataset, async () =>
+        (await querySingle(connection, sql)).getRowsJS(),
+      );
+      for (const [value, n] of rows) counted.set(String(value), jsNumber(n));
+    }
+    const merged = new Map([
+      ...Object.entries(own.categories),
+      ...names.map((name) => [name, counted.get(name) ?? 0] as const),
+    ]);
+    const categories = Object.fromEntries(
+      [...merged].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)),
+    );
+    const inKept = [...merged.values()].reduce((total, value) => total + value, 0);
+    profile.columns[column.name] = { ...own, categories, other: own.count - inKept };
+  }
+  return profile;
+}
+
+/**
+ * The profile `profileDataset` gives for the same values, built in memory (for calibration and tests):
+ * numbers are numeric columns, strings categorical; edges and categories are taken from `reference` when
+ * given. Quantiles are exact where DuckDB's are approximate.
+ */
+export function profileInMemory(
+  dataset: string,
+  data: Record<string, readonly number[] | readonly string[]>,
+  reference?: DataProfile,
+): DataProfile {
+  const columns: Record<string, ColumnProfile> = {};
+  let rows = 0;
+  for (const [name, values] of Object.entries(data)) {
+    rows = Math.max(rows, values.length);
+    const known = reference?.columns[name];
+    if (typeof values[0] === 'number' || known?.kind === 'numeric') {
+      const numbers = values as readonly number[];
+      const sorted = Float64Array.from(numbers).sort();
+      const edges =
+        known?.kind === 'numeric'
+          ? known.edges
+          : sorted.length === 0
+            ? []
+            : [...new Set(EDGE_QUANTILES.map((q) => percentileOfSorted(sorted, q * 100)))].sort(
+                (a, b) => a - b,
+              );
+      const counts = new Array<number>(edges.length + 1).fill(0);
+      let sum = 0;
+      let sumSquares = 0;
+      for (const value of numbers) {
+        sum += value;
+        sumSquares += value * value;
+        // Right-closed bins, as DuckDB's histogram(x, edges).
+        let low = 0;
+        let high = edges.length;
+        while (low < high) {
+          const middle = (low + high) >> 1;
+          if (edges[middle]! < value) low = middle + 1;
+          else high = middle;
+        }
+        counts[low]! += 1;
+      }
+      columns[name] = {
+        kind: 'numeric',
+        count: numbers.length,
+        nulls: 0,
+        min: sorted.length ? sorted[0]! : null,
+        max: sorted.length ? sorted[sorted.length - 1]! : null,
+        sum,
+        sumSquares,
+        edges,
+        counts,
+        ...(known || sorted.length === 0
+          ? {}
+          : {
+              tails: [
+                percentileOfSorted(sorted, TAIL_QUANTILES[0] * 100),
+                percentileOfSorted(sorted, TAIL_QUANTILES[1] * 100),
+              ] as [number, number],
+            }),
+      };
+    } else {
+      const tally = new Map<string, number>();
+      for (const value of values as readonly string[]) tally.set(value, (tally.get(value) ?? 0) + 1);
+      const byCount = (x: [string, number], y: [string, number]) =>
+        y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+      const own = [...tally].sort(byCount).slice(0, CATEGORY_CAP);
+      const fromReference =
+        known?.kind === 'categorical'
+          ? Object.keys(known.categories).map(
+              (category) => [category, tally.get(category) ?? 0] as [string, number],
+            )
+          : [];
+      const kept = [...new Map([...own, ...fromReference])].sort((x, y) =>
+        x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0,
+      );
+      columns[name] = {
+        kind: 'categorical',
+        count: values.length,
+        nulls: 0,
+        categories: Object.fromEntries(kept),
+        other: values.length - kept.reduce((total, [, value]) => total + value, 0),
+      };
+    }
+  }
+  return { schema: PROFILE_SCHEMA, dataset, rows, columns };
+}
+
 /** The numeric bin edges of a profile, to bin another dataset the same way. */
 export function edgesOf(profile: DataProfile): Record<string, number[]> {
   return Object.fromEntries(
@@ -310,6 +452,14 @@ export function mergeProfiles(first: DataProfile, ...rest: DataProfile[]): DataP
           sum: a.sum + b.sum,
           sumSquares: a.sumSquares + b.sumSquares,
           counts: a.counts.map((value, index) => value + b.counts[index]!),
+          ...(a.tails && b.tails
+            ? {
+                tails: [Math.min(a.tails[0], b.tails[0]), Math.max(a.tails[1], b.tails[1])] as [
+                  number,
+                  number,
+                ],
+              }
+            : { tails: undefined }),
         };
       } else if (a.kind === 'categorical' && b.kind === 'categorical') {
         const categories: Record<string, number> = { ...a.categories };

@@ -28,6 +28,7 @@ export function failingTable(checks: readonly Check[]): Table | undefined {
  */
 function driftVerdict(check: Check): string {
   if (check.drifted) return 'drift';
+  if (check.verdict === 'inconclusive') return 'inconclusive';
   const p = Number(check.pValue);
   return Number.isFinite(p) && p < 0.05
     ? 'small shift (detectable, below the threshold)'
@@ -67,7 +68,11 @@ export function summarize(datasets: readonly string[], checks: readonly Check[])
   for (const check of checks.filter((candidate) => /\.drift$/.test(candidate.id))) {
     const current = check.id.slice(0, -'.drift'.length);
     parts.push(
-      check.drifted ? `${current} drifts from ${String(check.reference)}` : `no drift in ${current}`,
+      check.drifted
+        ? `${current} drifts from ${String(check.reference)}`
+        : check.verdict === 'inconclusive'
+          ? `drift of ${current} inconclusive`
+          : `no drift in ${current}`,
     );
   }
   return parts.join('; ') || 'nothing to check: no dataset has a schema and no drift is configured';

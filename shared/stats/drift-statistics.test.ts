@@ -5,7 +5,9 @@ import {
   chiSquareGoodnessOfFit,
   chiSquareHomogeneity,
   jensenShannonDistance,
+  jensenShannonOfCounts,
   klDivergence,
+  ksPValue,
   ksTwoSample,
   lInfinityDistance,
   populationStabilityIndex,
@@ -44,10 +46,35 @@ describe('published vectors', () => {
     expect(result.pValue).toBeCloseTo(0.42629, 5);
   });
 
+  it('exact KS p-values far below 1e-13 and the method scipy picks (scipy 1.17 ks_2samp)', () => {
+    const range = (n: number, scale: number, shift: number) =>
+      Array.from({ length: n }, (_, i) => i / scale + shift);
+    const close = ksTwoSample(range(60, 1, 0), range(60, 1, 40.5));
+    expect(close.statistic).toBeCloseTo(0.6833333333333333, 12);
+    expect(close.pValue / 1.2077027208573093e-13).toBeCloseTo(1, 6);
+    const far = ksTwoSample(range(300, 300, 0), range(200, 200, 0.5));
+    expect(far.method).toBe('exact');
+    expect(far.pValue / 3.8332752875486307e-28).toBeCloseTo(1, 6);
+    expect(ksPValue(0.01, 10_000, 10_001).method).toBe('asymptotic');
+    expect(ksPValue(0.5, 10_000, 3).method).toBe('exact');
+  });
+
+  it('χ² pools categories expected fewer than 5 times, so many rare categories do not look like drift', () => {
+    // 1,000 categories seen once in each sample: without pooling χ² has 999 df of noise.
+    const ones = Array.from({ length: 1000 }, () => 1);
+    const result = chiSquareHomogeneity(ones, ones);
+    expect(result.pValue).toBe(1);
+    expect(result.df).toBe(199);
+  });
+
   it('Jensen–Shannon distance of disjoint distributions is √ln 2', () => {
     expect(jensenShannonDistance({ a: 1 }, { b: 1 })).toBeCloseTo(Math.sqrt(Math.LN2), 12);
     expect(jensenShannonDistance({ a: 1 }, { b: 1 })).toBeCloseTo(0.83255, 5);
     expect(jensenShannonDistance({ a: 2, b: 3 }, { a: 4, b: 6 })).toBe(0);
+    expect(jensenShannonOfCounts([3, 1, 0], [1, 1, 2])).toBeCloseTo(
+      jensenShannonDistance({ a: 3, b: 1, c: 0 }, { a: 1, b: 1, c: 2 }),
+      14,
+    );
   });
 
   it('Wasserstein distance (scipy wasserstein_distance docstring)', () => {

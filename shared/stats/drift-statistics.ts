@@ -56,6 +56,26 @@ export function jensenShannonDistance(p: Weights, q: Weights): number {
   return Math.sqrt(Math.max(0, divergence));
 }
 
+/** `jensenShannonDistance` of two count vectors over the same bins (no category names to align). */
+export function jensenShannonOfCounts(a: readonly number[], b: readonly number[]): number {
+  let totalA = 0;
+  let totalB = 0;
+  for (let i = 0; i < a.length; i++) {
+    totalA += a[i]!;
+    totalB += b[i]!;
+  }
+  if (totalA === 0 || totalB === 0) return totalA === totalB ? 0 : Math.sqrt(Math.LN2);
+  let divergence = 0;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i]! / totalA;
+    const q = b[i]! / totalB;
+    const m = (p + q) / 2;
+    if (p > 0) divergence += 0.5 * p * Math.log(p / m);
+    if (q > 0) divergence += 0.5 * q * Math.log(q / m);
+  }
+  return Math.sqrt(Math.max(0, divergence));
+}
+
 /** Smallest proportion PSI uses for a bin, so that an empty bin gives a large but finite term. */
 export const PSI_FLOOR = 1e-4;
 
@@ -153,51 +173,102 @@ export function chiSquareGoodnessOfFit(
   return { statistic, df, pValue: chiSquareSurvival(statistic, df) };
 }
 
+/** Smallest expected count per cell that Pearson's χ² approximation is trusted with (Cochran 1954). */
+export const CHI_SQUARE_MIN_EXPECTED = 5;
+
 /**
  * Pearson's χ² test of homogeneity of two samples over the same categories (a 2×k contingency table):
- * E = row total × column total / N; categories empty in both samples are dropped; df = k − 1.
+ * E = row total × column total / N, df = k − 1. Categories empty in both samples are dropped, and the
+ * categories whose expected count is below 5 in either row are pooled, rarest first, until every cell
+ * expects 5 (Cochran's rule): without that, a thousand categories seen once or twice give p ≈ 0 on
+ * identical distributions. Fewer than two cells left: p = 1 (nothing to test).
  */
 export function chiSquareHomogeneity(a: readonly number[], b: readonly number[]): TestResult {
   const kept = a.map((value, index) => [value, b[index]!] as const).filter(([x, y]) => x + y > 0);
   const totalA = kept.reduce((sum, [x]) => sum + x, 0);
   const totalB = kept.reduce((sum, [, y]) => sum + y, 0);
   const total = totalA + totalB;
+  // A column's smallest expected count is min(totalA, totalB) × column / N.
+  const needed =
+    total > 0 && Math.min(totalA, totalB) > 0
+      ? (CHI_SQUARE_MIN_EXPECTED * total) / Math.min(totalA, totalB)
+      : 0;
+  const cells: (readonly [number, number])[] = [];
+  const small = kept
+    .filter(([x, y]) => x + y < needed)
+    .sort((left, right) => left[0] + left[1] - (right[0] + right[1]));
+  for (const column of kept) if (column[0] + column[1] >= needed) cells.push(column);
+  let pooled: [number, number] = [0, 0];
+  for (const [x, y] of small) {
+    pooled = [pooled[0] + x, pooled[1] + y];
+    if (pooled[0] + pooled[1] >= needed) {
+      cells.push(pooled);
+      pooled = [0, 0];
+    }
+  }
+  if (pooled[0] + pooled[1] > 0) {
+    // The rarest leftovers join the smallest cell there is, so no cell expects fewer than 5.
+    if (cells.length === 0) cells.push(pooled);
+    else {
+      const smallest = cells.reduce(
+        (best, cell, index) => (cell[0] + cell[1] < cells[best]![0] + cells[best]![1] ? index : best),
+        0,
+      );
+      cells[smallest] = [cells[smallest]![0] + pooled[0], cells[smallest]![1] + pooled[1]];
+    }
+  }
   let statistic = 0;
-  for (const [x, y] of kept) {
+  for (const [x, y] of cells) {
     const column = x + y;
     const expectedA = (totalA * column) / total;
     const expectedB = (totalB * column) / total;
     if (expectedA > 0) statistic += (x - expectedA) ** 2 / expectedA;
     if (expectedB > 0) statistic += (y - expectedB) ** 2 / expectedB;
   }
-  const df = Math.max(1, kept.length - 1);
-  return { statistic, df, pValue: kept.length < 2 ? 1 : chiSquareSurvival(statistic, df) };
+  const df = Math.max(1, cells.length - 1);
+  return { statistic, df, pValue: cells.length < 2 ? 1 : chiSquareSurvival(statistic, df) };
 }
 
-/** Largest n·m for which the two-sample KS p-value is computed exactly (as scipy's default). */
+/** Largest sample size for which the two-sample KS p-value is computed exactly (scipy's default). */
 export const KS_EXACT_LIMIT = 10_000;
 
 /**
- * Exact P(D ≥ d) for the two-sample KS statistic under H0 (no ties), by counting the lattice paths from
- * (0, 0) to (n, m) that stay strictly inside |i/n − j/m| < d.
+ * Exact P(D ≥ d) for the two-sample KS statistic under H0 (no ties). A uniformly random lattice path
+ * from (0, 0) to (n, m) is walked as a sequence of draws without replacement; the probability of the
+ * paths that touch |i/n − j/m| ≥ d is summed where they first touch it. Summing the outside directly
+ * (rather than 1 − inside) keeps p-values down to 1e-300 instead of bottoming out near 1e-13.
  */
 export function ksExactPValue(d: number, n: number, m: number): number {
-  // Work in integers: |i·m − j·n| < d·n·m, where d·n·m is a whole number up to rounding.
+  // Work in integers: |i·m − j·n| ≥ d·n·m, where d·n·m is a whole number up to rounding.
   const limit = Math.round(d * n * m);
-  let previous = new Float64Array(m + 1);
-  for (let j = 0; j <= m; j++) previous[j] = Math.abs(j * n) < limit ? 1 : 0;
-  for (let i = 1; i <= n; i++) {
-    const row = new Float64Array(m + 1);
-    for (let j = 0; j <= m; j++) {
-      if (Math.abs(i * m - j * n) >= limit) continue;
-      row[j] = previous[j]! + (j > 0 ? row[j - 1]! : 0);
+  if (limit <= 0) return 1;
+  // Only a band of each row is inside, so the walk costs O(n · band) rather than O(n · m).
+  const insideLow = (i: number) => Math.max(0, Math.floor((i * m - limit) / n) + 1);
+  const insideHigh = (i: number) => Math.min(m, Math.ceil((i * m + limit) / n) - 1);
+  let row = new Float64Array(m + 2);
+  let next = new Float64Array(m + 2);
+  row[0] = 1;
+  let absorbed = 0;
+  for (let i = 0; i <= n; i++) {
+    const from = Math.max(0, (i > 0 ? insideLow(i - 1) : 0) - 1);
+    const to = Math.min(m, insideHigh(i) + 1);
+    for (let j = from; j <= to; j++) {
+      const mass = row[j]!;
+      if (mass === 0) continue;
+      if (Math.abs(i * m - j * n) >= limit) {
+        absorbed += mass;
+        continue;
+      }
+      const left = n - i + (m - j);
+      if (left === 0) continue;
+      // Next step: one more from the first sample (next row), or from the second (same row).
+      if (i < n) next[j] = next[j]! + (mass * (n - i)) / left;
+      if (j < m) row[j + 1] = row[j + 1]! + (mass * (m - j)) / left;
     }
-    previous = row;
+    row.fill(0, from, to + 2);
+    [row, next] = [next, row];
   }
-  let logBinomial = logGamma(n + m + 1) - logGamma(n + 1) - logGamma(m + 1);
-  if (!Number.isFinite(logBinomial)) logBinomial = Number.POSITIVE_INFINITY;
-  const inside = previous[m]! / Math.exp(logBinomial);
-  return Math.min(1, Math.max(0, 1 - inside));
+  return Math.min(1, Math.max(0, absorbed));
 }
 
 /**
@@ -233,17 +304,22 @@ export function ksStatistic(x: readonly number[], y: readonly number[]): number 
   return d;
 }
 
-/** Two-sample Kolmogorov–Smirnov test: exact p-value when n·m ≤ `KS_EXACT_LIMIT`, asymptotic otherwise. */
+/** The KS p-value as scipy's `method="auto"` chooses it: exact when max(n, m) ≤ `KS_EXACT_LIMIT`. */
+export function ksPValue(
+  d: number,
+  n: number,
+  m: number,
+): { pValue: number; method: 'exact' | 'asymptotic' } {
+  const exact = Math.max(n, m) <= KS_EXACT_LIMIT;
+  return exact
+    ? { pValue: ksExactPValue(d, n, m), method: 'exact' }
+    : { pValue: ksAsymptoticPValue(d, n, m), method: 'asymptotic' };
+}
+
+/** Two-sample Kolmogorov–Smirnov test, exact or asymptotic as scipy's default chooses. */
 export function ksTwoSample(x: readonly number[], y: readonly number[]): TestResult {
   const statistic = ksStatistic(x, y);
-  const exact = x.length * y.length <= KS_EXACT_LIMIT;
-  return {
-    statistic,
-    pValue: exact
-      ? ksExactPValue(statistic, x.length, y.length)
-      : ksAsymptoticPValue(statistic, x.length, y.length),
-    method: exact ? 'exact' : 'asymptotic',
-  };
+  return { statistic, ...ksPValue(statistic, x.length, y.length) };
 }
 
 /** Wasserstein-1 distance ∫ |F₁ − F₂| dt between two samples' empirical distributions. */

@@ -106,6 +106,28 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
+/**
+ * Student's t quantile by the Cornish–Fisher expansion (Abramowitz & Stegun 26.7.5): within 1% of the
+ * exact value from 2 degrees of freedom (4.27 for 4.303 at 97.5%), within 0.1% from 5.
+ */
+export function studentTQuantile(p: number, df: number): number {
+  const z = normalQuantile(p);
+  const z2 = z * z;
+  return (
+    z +
+    (z * (z2 + 1)) / (4 * df) +
+    (z * ((5 * z2 + 16) * z2 + 3)) / (96 * df ** 2) +
+    (z * (((3 * z2 + 19) * z2 + 17) * z2 - 15)) / (384 * df ** 3) +
+    (z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945)) / (92160 * df ** 4)
+  );
+}
+
+/** The χ² quantile by the Wilson–Hilferty cube (within about 1% from 3 degrees of freedom). */
+export function chiSquareQuantile(p: number, df: number): number {
+  const c = 2 / (9 * df);
+  return df * (1 - c + normalQuantile(p) * Math.sqrt(c)) ** 3;
+}
+
 /** z for a two-sided interval at `confidence` (0.95 -> 1.96). */
 export function zFor(confidence: number): number {
   return normalQuantile(1 - (1 - confidence) / 2);

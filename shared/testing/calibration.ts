@@ -120,6 +120,26 @@ export const RATE_COLUMNS = [
   'met',
 ];
 
+/** The effects every section simulates, as multiples of the threshold, with the target each is held to. */
+export const EFFECT_FACTORS: readonly [Truth, number][] = [
+  ['null', 0],
+  ['at-threshold', 1],
+  ['beyond-threshold', 1.5],
+  ['beyond-threshold', 2],
+];
+
+/** ` (1.5× threshold)` for a setting's text; nothing for the null. */
+export function effectLabel(truth: Truth, factor: number, of = 'threshold'): string {
+  return truth === 'null' ? '' : ` (${factor}× ${of})`;
+}
+
+/** The scenario of `decision` (a substring) with exactly this setting, for tests that run a few. */
+export function findScenario(scenarios: readonly Scenario[], decision: string, setting: string): Scenario {
+  const found = scenarios.find((item) => item.decision.includes(decision) && item.setting === setting);
+  if (!found) throw new Error(`no calibration scenario ${decision} / ${setting}`);
+  return found;
+}
+
 /** Standard normal variate (Box–Muller) from the shared seeded generator. */
 export function normal(random: Random, mean = 0, sd = 1): number {
   const u = 1 - random.next();
