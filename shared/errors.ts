@@ -42,6 +42,22 @@ export function errorMessage(error: unknown): string {
 export const EXIT_CODES = { pass: 0, fail: 1, input: 2, internal: 3 } as const;
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
+/**
+ * The one line for a request GitHub refused after the client's retries (an Octokit request error: an
+ * HTTP status and the request): the platform's fault or the token's permissions, not a bug in mlgate,
+ * so it exits 2 like other problems the user's set-up can fix. Undefined for anything else.
+ */
+export function serviceFailureLine(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, request } = error as { status?: unknown; request?: unknown };
+  if (typeof status !== 'number' || typeof request !== 'object' || request === null) return undefined;
+  const { method, url } = request as { method?: unknown; url?: unknown };
+  const route =
+    typeof method === 'string' && typeof url === 'string' ? ` to ${method} ${url.split('?')[0]}` : '';
+  const message = errorMessage(error).split('\n')[0]!.trim();
+  return `GitHub answered ${status}${route}: ${message}`;
+}
+
 /** The one line printed for a bug: what broke, and how to report it usefully. */
 export function internalErrorLine(error: unknown): string {
   const message = errorMessage(error).split('\n')[0]!.trim();

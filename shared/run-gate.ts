@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { BaseConfig } from './config/config-schema.ts';
 import type { LoadedConfig } from './config/load-config.ts';
-import { EXIT_CODES, type ExitCode, fileProblem, InputError, internalErrorLine } from './errors.ts';
+import {
+  EXIT_CODES,
+  type ExitCode,
+  fileProblem,
+  InputError,
+  internalErrorLine,
+  serviceFailureLine,
+} from './errors.ts';
 import { writeJsonAtomic } from './fs/atomic-write.ts';
 import { displayPath } from './fs/display-path.ts';
 import { sha256File } from './fs/sha256.ts';
@@ -181,8 +188,9 @@ export async function runGate(gate: AnyGate, options: RunGateOptions): Promise<G
       toolMessage = message;
     });
   } catch (error) {
-    internal = !(error instanceof InputError);
-    failed = error instanceof InputError ? error.message : internalErrorLine(error);
+    const service = serviceFailureLine(error);
+    internal = !(error instanceof InputError) && service === undefined;
+    failed = error instanceof InputError ? error.message : (service ?? internalErrorLine(error));
     if (internal) runtime.log.debug(error instanceof Error && error.stack ? error.stack : String(error));
     report = { summary: failed, checks: [] };
   }

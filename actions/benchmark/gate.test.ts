@@ -268,7 +268,15 @@ ${QUICK}`,
     const dir = await project({ 'model.onnx': fast(), 'base.onnx': fast() }, QUICK);
     const first = await cli(dir);
     expect(first.code).toBe(0);
-    expect(first.result!.checks).toEqual([expect.objectContaining({ id: 'baseline', status: 'skip' })]);
+    // Without a baseline nothing is judged, which the run says as a warning rather than a silent pass.
+    expect(first.result!.checks).toEqual([
+      expect.objectContaining({ id: 'baseline', status: 'skip' }),
+      expect.objectContaining({
+        id: 'benchmark.nothing-checked',
+        status: 'warn',
+        message: expect.stringMatching(/^nothing was checked: .*no baseline/),
+      }),
+    ]);
     await writeFile(join(dir, 'earlier.json'), JSON.stringify(first.result));
     await writeFile(
       join(dir, 'mlgate.yml'),

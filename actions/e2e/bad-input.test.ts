@@ -332,7 +332,7 @@ d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
     },
     args: VALIDATE,
     code: 0,
-    line: /^1 dataset\(s\) meet their contract/,
+    line: /^1 dataset meets its contract/,
   },
   {
     name: 'a fail-when column missing from the data',

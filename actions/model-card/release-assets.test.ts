@@ -90,10 +90,11 @@ describe('attaching the evidence to a GitHub release', () => {
     });
     expect(first.result.summary).toMatch(/; 3 files attached to release v1\.1\.0$/);
     expect(first.summary).toContain('Attached to release v1.1.0 (id 42)');
-    expect(first.summary).toContain(
-      '[evidence.json](https://github.com/acme/loans/releases/download/v1.1.0/evidence.json)',
-    );
+    expect(first.summary).toContain('| evidence.json | application/json |');
     expect(first.result.details?.releaseAssets).toHaveLength(3);
+    expect(JSON.stringify(first.result.details?.releaseAssets)).toContain(
+      'https://github.com/acme/loans/releases/download/v1.1.0/evidence.json',
+    );
 
     // A rerun of the workflow: GitHub refuses a second asset of one name, so each old one goes first.
     const firstIds = release.assets.map((asset) => asset.id);

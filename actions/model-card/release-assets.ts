@@ -127,8 +127,10 @@ export async function attachToRelease(
     table: {
       title: `Attached to ${releaseName}`,
       columns: ['asset', 'type', 'bytes', 'replaced'],
+      // Table cells are inert (a result's tables may come from a fork): the name, not a link; the
+      // download URLs are in details.releaseAssets.
       rows: attached.map((asset) => [
-        `[${asset.name}](${asset.url})`,
+        asset.name,
         asset.contentType,
         String(asset.size),
         asset.replaced ? 'yes' : 'no',
