@@ -32,7 +32,8 @@ for (const [name, load] of Object.entries(SECTIONS)) {
     const rates = await measure(scenario, runs);
     if (!rates.met) missed += 1;
     rows.push(formatRates(rates));
-    process.stderr.write(`${name}: ${scenario.decision} ${scenario.setting} ${scenario.truth} done\n`);
+    // Each row as it is measured, so that a long run stopped half way keeps what it measured.
+    process.stderr.write(`${name}: | ${formatRates(rates).join(' | ')} |\n`);
   }
 }
 console.log(markdownTable([RATE_COLUMNS, ...rows]));

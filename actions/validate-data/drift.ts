@@ -11,7 +11,13 @@ import {
 } from '../../shared/stats/drift-statistics.ts';
 import { bootstrapHistograms, type HistogramStatistic } from '../../shared/stats/histogram-bootstrap.ts';
 import { createRandom } from '../../shared/stats/random.ts';
-import type { CategoricalProfile, ColumnProfile, DataProfile, NumericProfile } from './profile.ts';
+import {
+  CATEGORY_CAP,
+  type CategoricalProfile,
+  type ColumnProfile,
+  type DataProfile,
+  type NumericProfile,
+} from './profile.ts';
 import type { DriftSettings } from './settings.ts';
 
 /** Default thresholds: effect sizes at or above drift; p-values below (after BH correction) drift. */
@@ -124,17 +130,18 @@ export function compareCategorical(
   method: 'jensen-shannon' | 'psi' | 'chi-square',
 ) {
   // A complete reference (nothing in `other`) is compared category by category with everything the
-  // current kept, new categories included; a capped one only on its own kept categories, the rest of both
-  // sides being "other" (a current category outside them may sit in the reference's "other").
+  // current kept, new categories included; a capped one only on the categories both sides kept, the rest
+  // of both sides being "other" (a current category outside them may sit in the reference's "other").
   const categories =
     reference.other === 0
       ? [...new Set([...Object.keys(reference.categories), ...Object.keys(current.categories)])]
-      : Object.keys(reference.categories);
+      : keptByBoth(reference, current);
   const refCounts = categories.map((category) => reference.categories[category]!);
   const curCounts = categories.map((category) => current.categories[category] ?? 0);
   const curOther = current.count - curCounts.reduce((sum, value) => sum + value, 0);
-  if (reference.other + curOther > 0) {
-    refCounts.push(reference.other);
+  const refOther = reference.count - refCounts.reduce((sum, value) => sum + value, 0);
+  if (refOther + curOther > 0) {
+    refCounts.push(refOther);
     curCounts.push(curOther);
   }
   const newRows =
@@ -147,6 +154,19 @@ export function compareCategorical(
   if (method === 'chi-square') return { value: pValue, pValue, ...extra };
   const statistic: HistogramStatistic = method === 'psi' ? populationStabilityIndex : jensenShannonOfCounts;
   return { ...effectInterval(refCounts, curCounts, statistic), pValue, ...extra };
+}
+
+/**
+ * The categories among both sides' `CATEGORY_CAP` most frequent. Keeping the reference's own top ones only
+ * picks categories because the reference happened to see them often, which alone looks like drift
+ * (χ² p ≈ 0 on identical data of 1,500 categories); selecting on both sides alike is symmetric.
+ */
+function keptByBoth(reference: CategoricalProfile, current: CategoricalProfile): string[] {
+  const top = Object.entries(current.categories)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, CATEGORY_CAP);
+  const own = new Set(top.map(([category]) => category));
+  return Object.keys(reference.categories).filter((category) => own.has(category));
 }
 
 /** Compares every column of `columns` present in both profiles. */
