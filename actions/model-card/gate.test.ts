@@ -162,6 +162,20 @@ describe('model-card gate', () => {
     expect(noModel.result.summary).toMatch(
       /models\/loan-default\.onnx model file not found \(model\.path at .*mlgate\.yml:2:\d+\)/,
     );
+
+    // A checkout without `lfs: true` leaves a pointer where the model should be: named as such, no evidence.
+    const pointer = await createTestProject();
+    await writeSampleResults(pointer, ['benchmark']);
+    await writeFile(
+      pointer.modelFile,
+      'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n',
+    );
+    const lfs = await runModelCard(pointer);
+    expect(lfs.exitCode).toBe(2);
+    expect(lfs.result.summary).toMatch(
+      /models\/loan-default\.onnx is a Git LFS pointer, not the model: check out with `lfs: true`.* \(model\.path at .*mlgate\.yml:2:\d+\)$/,
+    );
+    expect(await readdir(pointer.out)).not.toContain('evidence.json');
   });
 
   it('exits 2 when there is no result at all, naming the folder', async () => {

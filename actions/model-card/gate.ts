@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { formatLocation, InputError } from '../../shared/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/fs/atomic-write.ts';
 import { defineGate } from '../../shared/gate.ts';
-import { decodeModelMetadata, type OnnxMetadata } from '../../shared/onnx/read-model-metadata.ts';
+import { readModelFile } from '../../shared/onnx/model-file.ts';
+import { metadataOf, type OnnxMetadata } from '../../shared/onnx/read-model-metadata.ts';
 import type { Check } from '../../shared/result/gate-result.ts';
 import { buildEvidence } from './build-evidence.ts';
 import type { CardData } from './card-data.ts';
@@ -77,30 +78,24 @@ const Options = z.object({
   [INPUTS.releaseTag]: z.string().min(1).optional(),
 });
 
+/**
+ * The model's bytes and metadata through the loader every gate uses, so a Git LFS pointer, DVC data not
+ * pulled, an empty or truncated file each get their one line here too, with the config line appended.
+ */
 async function readModel(
   path: string,
   display: string,
   where: string,
-): Promise<{ bytes: Buffer; onnx: OnnxMetadata }> {
-  let bytes: Buffer;
+): Promise<{ bytes: Uint8Array; onnx: OnnxMetadata }> {
   try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      `${code === 'ENOENT' ? 'model file not found' : `cannot read model file (${code})`} (model.path at ${where})`,
-      {
-        file: display,
-      },
-    );
-  }
-  try {
+    const file = await readModelFile(path, display);
     // The metadata is decoded from the very bytes that are hashed, so the evidence describes one file.
-    return { bytes, onnx: decodeModelMetadata(bytes) };
+    return { bytes: file.bytes, onnx: metadataOf(file.model) };
   } catch (error) {
-    throw new InputError(`not an ONNX model (${error instanceof Error ? error.message : String(error)})`, {
-      file: display,
-    });
+    if (!(error instanceof InputError) || !error.location) throw error;
+    const prefix = `${formatLocation(error.location)} `;
+    const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    throw new InputError(`${message} (model.path at ${where})`, error.location);
   }
 }
 
