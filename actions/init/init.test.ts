@@ -102,7 +102,19 @@ describe('inspecting a repository', () => {
         { name: '2024-Q1', path: 'data/2024 Q1.parquet' },
         { name: 'events', path: 'data/sub/events.jsonl.gz' },
       ],
-      tracking: { mlgate: true, dvc: true, mlflow: true, mlproject: true },
+      tracking: { mlgate: true, dvc: true, mlflow: true, mlflowDb: false, mlproject: true },
+    });
+  });
+
+  it("finds MLflow's SQLite store at the root, where rerun-experiments looks for it", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'mlflow.db'), '');
+    expect((await inspectRepository(dir)).tracking).toEqual({
+      mlgate: false,
+      dvc: false,
+      mlflow: false,
+      mlflowDb: true,
+      mlproject: false,
     });
   });
 });

@@ -152,6 +152,7 @@ function renderConfig(findings: RepositoryFindings, decisions: Decisions): strin
     findings.tracking.mlgate && 'experiments.yml',
     findings.tracking.dvc && 'dvc.yaml',
     findings.tracking.mlflow && 'mlruns/',
+    findings.tracking.mlflowDb && 'mlflow.db',
     findings.tracking.mlproject && 'MLproject',
   ].filter(Boolean);
   const header = [

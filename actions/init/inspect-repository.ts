@@ -6,8 +6,11 @@ export interface RepositoryFindings {
   models: string[];
   /** Data files mlgate can read, with a dataset name derived from the file name. */
   datasets: { name: string; path: string }[];
-  /** Experiment tracking: mlgate's experiments.yml, a DVC pipeline, an MLflow file store, an MLflow project. */
-  tracking: { mlgate: boolean; dvc: boolean; mlflow: boolean; mlproject: boolean };
+  /**
+   * Experiment tracking: mlgate's experiments.yml, a DVC pipeline, an MLflow file store, MLflow's SQLite
+   * store (`mlflow.db` at the root, where rerun-experiments looks for it, as MLflow 3.7+ does), an MLflow project.
+   */
+  tracking: { mlgate: boolean; dvc: boolean; mlflow: boolean; mlflowDb: boolean; mlproject: boolean };
 }
 
 const DATA_EXTENSIONS = /\.(csv|tsv|parquet|jsonl)(\.gz)?$/i;
@@ -66,6 +69,7 @@ export async function inspectRepository(root: string): Promise<RepositoryFinding
       mlgate: files.includes('experiments.yml'),
       dvc: files.some((file) => basename(file) === 'dvc.yaml'),
       mlflow: files.some((file) => file === 'mlruns/' || file.endsWith('/mlruns/')),
+      mlflowDb: files.includes('mlflow.db'),
       mlproject: files.some((file) => basename(file) === 'MLproject'),
     },
   };
