@@ -1,11 +1,11 @@
 import type { CheckStatus } from '../../shared/result/gate-result.ts';
-import type { Interval } from '../../shared/stats/bootstrap.ts';
 import {
   minimumSamplesFor,
   percentileOfSorted,
   sortedCopy,
   summarize,
 } from '../../shared/stats/percentiles.ts';
+import type { Interval } from '../../shared/stats/trimmed-mean-interval.ts';
 import { studentTQuantile, trimmedMeanInterval } from '../../shared/stats/trimmed-mean-interval.ts';
 import type { Block } from './interleave.ts';
 import type { LatencyStatistic } from './settings.ts';

@@ -1,6 +1,5 @@
-import { type Interval, trimmedMeanOfSorted } from '../../shared/stats/bootstrap.ts';
 import { sortedCopy } from '../../shared/stats/percentiles.ts';
-import { batchCount } from '../../shared/stats/trimmed-mean-interval.ts';
+import { batchCount, type Interval, trimmedMeanOfSorted } from '../../shared/stats/trimmed-mean-interval.ts';
 import {
   BLOCK_TRIM,
   groupRanges,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMean, bootstrapPairedRatio } from './bootstrap.ts';
 import {
   MIN_SAMPLES,
   minimumSamplesFor,
@@ -53,41 +52,5 @@ describe('percentiles', () => {
       max: 9,
       std: Math.sqrt(32 / 7),
     });
-  });
-});
-
-describe('bootstrap', () => {
-  it('is deterministic for a seed', () => {
-    const values = [1, 2, 3, 4, 10, 2, 3];
-    const a = bootstrapMean(values, { random: createRandom(5) });
-    const b = bootstrapMean(values, { random: createRandom(5) });
-    expect(a).toEqual(b);
-    expect(a.estimate).toBeCloseTo(25 / 7, 10);
-    expect(a.lower).toBeLessThan(a.estimate);
-    expect(a.upper).toBeGreaterThan(a.estimate);
-  });
-
-  it('covers the true mean about 95% of the time', () => {
-    const random = createRandom(11);
-    let covered = 0;
-    for (let trial = 0; trial < 200; trial++) {
-      const values = Array.from({ length: 30 }, () => randomExponential(random, 1));
-      const interval = bootstrapMean(values, { random, resamples: 500 });
-      if (interval.lower <= 1 && 1 <= interval.upper) covered++;
-    }
-    expect(covered / 200).toBeGreaterThan(0.88);
-    expect(covered / 200).toBeLessThan(0.99);
-  });
-
-  it('gives the geometric-mean ratio of pairs, cancelling what hits both members of a pair', () => {
-    // Block-wide slowdowns (drift) multiply both models; the candidate is exactly 1.2x in every block.
-    const drift = [1, 3, 1.5, 0.8, 2, 1.1];
-    const baseline = drift.map((d) => 10 * d);
-    const candidate = drift.map((d) => 12 * d);
-    const ratio = bootstrapPairedRatio(candidate, baseline, { random: createRandom(1) });
-    expect(ratio.estimate).toBeCloseTo(1.2, 10);
-    expect(ratio.lower).toBeCloseTo(1.2, 10);
-    expect(ratio.upper).toBeCloseTo(1.2, 10);
-    expect(() => bootstrapPairedRatio([1], [1, 2], { random: createRandom(1) })).toThrow(RangeError);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from './random.ts';
-import { batchCount, studentTQuantile, trimmedMeanInterval } from './trimmed-mean-interval.ts';
+import {
+  batchCount,
+  studentTQuantile,
+  trimmedMeanInterval,
+  trimmedMeanOfSorted,
+} from './trimmed-mean-interval.ts';
 
 describe("Student's t quantile", () => {
   it('matches the tables', () => {
@@ -48,5 +53,14 @@ describe('the trimmed-mean interval', () => {
     const plain = trimmedMeanInterval(independent, { trim: 0, confidence: 0.95 });
     expect(correlated.standardError / plain.standardError).toBeGreaterThan(2.5);
     expect(plain.standardError).toBeCloseTo(1 / Math.sqrt(400), 1);
+  });
+});
+
+describe('trimmedMeanOfSorted', () => {
+  it('drops the trimmed share from each end, and is the plain mean at 0', () => {
+    const sorted = [1, 2, 3, 4, 100];
+    expect(trimmedMeanOfSorted(sorted, 0)).toBeCloseTo(22, 12);
+    // 20% of 5 values: one from each end, so the outlier cannot move it.
+    expect(trimmedMeanOfSorted(sorted, 0.2)).toBeCloseTo(3, 12);
   });
 });

@@ -1,5 +1,25 @@
-import type { Interval } from './bootstrap.ts';
 import { normalQuantile } from './intervals.ts';
+
+/** A point estimate with a two-sided confidence interval. */
+export interface Interval {
+  estimate: number;
+  lower: number;
+  upper: number;
+  /** The confidence level, e.g. 0.95. */
+  confidence: number;
+}
+
+/**
+ * The mean of `sorted` (ascending) without the lowest and highest `trim` share of values. Trimming keeps
+ * one disturbed block (another process took the CPU during it) from moving the result.
+ */
+export function trimmedMeanOfSorted(sorted: ArrayLike<number>, trim: number): number {
+  const n = sorted.length;
+  const cut = Math.floor(n * trim);
+  let sum = 0;
+  for (let i = cut; i < n - cut; i++) sum += sorted[i]!;
+  return sum / (n - 2 * cut);
+}
 
 /**
  * Quantile of Student's t distribution with `df` degrees of freedom at lower-tail probability `p`
@@ -81,9 +101,7 @@ export function trimmedMeanInterval(
   if (n < 2) throw new RangeError('a trimmed-mean interval needs at least two values');
   const sorted = Float64Array.from(values).sort();
   const cut = Math.floor(n * options.trim);
-  let sum = 0;
-  for (let i = cut; i < n - cut; i++) sum += sorted[i]!;
-  const estimate = sum / (n - 2 * cut);
+  const estimate = trimmedMeanOfSorted(sorted, options.trim);
   const low = sorted[cut]!;
   const high = sorted[n - 1 - cut]!;
   const winsorized = values.map((value) => Math.min(high, Math.max(low, value)));
